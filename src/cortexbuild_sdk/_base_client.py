@@ -1,0 +1,282 @@
+"""The HTTP engine behind both clients: request building, retries, error mapping and parsing.
+
+Everything that decides *what* to do lives in :class:`BaseClient`; :class:`SyncAPIClient` and
+:class:`AsyncAPIClient` only run the loop, and differ by ``await`` alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import platform
+import random
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import httpx
+import pydantic
+
+from . import _logging
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    make_status_error,
+)
+from ._resource import PageSpec, RequestSpec
+from ._types import RequestOptions, Timeout
+from ._version import __version__
+from .pagination import AsyncPage, AsyncPaginator, SyncPage
+
+__all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "AsyncAPIClient", "BaseClient", "SyncAPIClient"]
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 8.0
+MAX_RETRY_AFTER = 60.0
+_RETRY_STATUSES = frozenset({408, 409, 429})
+_USER_AGENT = f"cortexbuild-sdk-python/{__version__} (Python {platform.python_version()}; {platform.system()})"
+
+
+class BaseClient:
+    """Configuration and every decision shared by the sync and async engines."""
+
+    api_key: str
+    base_url: str
+    timeout: Timeout
+    max_retries: int
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str,
+        timeout: Timeout,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+    ) -> None:
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self.api_key = api_key
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self._default_headers = dict(default_headers or {})
+        _logging.setup_from_env()
+
+    @property
+    def default_headers(self) -> dict[str, str]:
+        return {
+            "Accept": "application/json",
+            "User-Agent": _USER_AGENT,
+            "Authorization": f"Bearer {self.api_key}",
+            **self._default_headers,
+        }
+
+    def _build_request(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: Mapping[str, Any] | None = None,
+        options: RequestOptions,
+    ) -> httpx.Request:
+        headers = self.default_headers
+        if method == "POST":
+            # One key per logical call, reused by every retry of it, so the server can de-duplicate.
+            headers["Idempotency-Key"] = options.get("idempotency_key") or f"cb-{uuid.uuid4().hex}"
+        elif "idempotency_key" in options:
+            headers["Idempotency-Key"] = options["idempotency_key"]
+        headers.update(options.get("extra_headers") or {})
+        params = {k: v for k, v in (query or {}).items() if v is not None}
+        params.update(options.get("extra_query") or {})
+        request = http.build_request(
+            method,
+            self.base_url + path,
+            json=body,
+            params=params or None,
+            headers=headers,
+            timeout=options.get("timeout", self.timeout),
+        )
+        if _logging.logger.isEnabledFor(10):
+            _logging.logger.debug(
+                "request %s %s headers=%s body=%s",
+                method,
+                request.url,
+                _logging.redact_headers(dict(request.headers)),
+                _logging.redact(body),
+            )
+        return request
+
+    def _retry_delay(self, retries_taken: int, response: httpx.Response | None) -> float:
+        """Honour Retry-After when it is sane (0-60 s), else exponential backoff with jitter."""
+        if response is not None:
+            retry_after = _parse_retry_after(response.headers)
+            if retry_after is not None and 0 <= retry_after <= MAX_RETRY_AFTER:
+                return retry_after
+        delay = min(INITIAL_RETRY_DELAY * 2.0**retries_taken, MAX_RETRY_DELAY)
+        return delay * (1 - 0.25 * random.random())
+
+    @staticmethod
+    def _should_retry(response: httpx.Response) -> bool:
+        return response.status_code in _RETRY_STATUSES or response.status_code >= 500
+
+    def _after_response(self, response: httpx.Response, retries_taken: int, max_retries: int) -> float | None:
+        """None when the response is final (returned or raised), else the delay before the next try."""
+        _logging.logger.debug(
+            "response %s %s -> %s (request id %s)",
+            response.request.method,
+            response.request.url,
+            response.status_code,
+            response.headers.get("x-request-id"),
+        )
+        if response.is_success:
+            return None
+        if retries_taken < max_retries and self._should_retry(response):
+            return self._retry_delay(retries_taken, response)
+        raise make_status_error(response)
+
+    def _after_transport_error(
+        self, request: httpx.Request, error: httpx.TransportError, retries_taken: int, max_retries: int
+    ) -> float:
+        """The delay before retrying a failed connection, or the typed error when out of retries."""
+        _logging.logger.debug("request %s %s failed: %r", request.method, request.url, error)
+        if retries_taken < max_retries:
+            return self._retry_delay(retries_taken, None)
+        if isinstance(error, httpx.TimeoutException):
+            raise APITimeoutError(request) from error
+        raise APIConnectionError(request, message=f"Connection error: {error}") from error
+
+    @staticmethod
+    def _json(response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise APIResponseValidationError(
+                response, response.text, message="The server's response was not valid JSON."
+            ) from exc
+
+    def _parse(self, spec: RequestSpec[T], response: httpx.Response) -> T:
+        body = self._json(response)
+        try:
+            return spec.parse(body)
+        except (pydantic.ValidationError, KeyError, TypeError, ValueError) as exc:
+            raise APIResponseValidationError(
+                response, body, message=f"Unexpected response shape for {spec.method} {spec.path}: {exc}"
+            ) from exc
+
+    def _parse_page(self, spec: PageSpec[T], response: httpx.Response) -> tuple[list[T], str | None]:
+        body = self._json(response)
+        try:
+            items = [spec.parse_item(item) for item in body[spec.items_key]]
+        except (pydantic.ValidationError, KeyError, TypeError, ValueError) as exc:
+            raise APIResponseValidationError(
+                response, body, message=f"Unexpected response shape for GET {spec.path}: {exc}"
+            ) from exc
+        cursor = body.get("next_cursor") if isinstance(body, dict) else None
+        return items, (str(cursor) if cursor else None)
+
+    @staticmethod
+    def _page_query(spec: PageSpec[Any], cursor: str | None) -> dict[str, Any]:
+        query = dict(spec.query or {})
+        if cursor is not None:
+            query["cursor"] = cursor
+        return query
+
+
+def _parse_retry_after(headers: httpx.Headers) -> float | None:
+    ms = headers.get("retry-after-ms")
+    if ms is not None:
+        try:
+            return float(ms) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when.timestamp() - time.time()
+
+
+class SyncAPIClient(BaseClient):
+    """Runs requests on an ``httpx.Client``."""
+
+    _http: httpx.Client
+
+    def _send(self, method: str, path: str, body: Any, query: Any, options: RequestOptions) -> httpx.Response:
+        request = self._build_request(self._http, method, path, body=body, query=query, options=options)
+        max_retries = options.get("max_retries", self.max_retries)
+        retries_taken = 0
+        while True:
+            try:
+                response = self._http.send(request)
+            except httpx.TransportError as exc:
+                delay = self._after_transport_error(request, exc, retries_taken, max_retries)
+            else:
+                retry_in = self._after_response(response, retries_taken, max_retries)
+                if retry_in is None:
+                    return response
+                delay = retry_in
+            time.sleep(delay)
+            retries_taken += 1
+
+    def _execute(self, spec: RequestSpec[T]) -> T:
+        response = self._send(spec.method, spec.path, spec.body, spec.query, spec.options)
+        return self._parse(spec, response)
+
+    def _fetch_page(self, spec: PageSpec[T], cursor: str | None) -> SyncPage[T]:
+        response = self._send("GET", spec.path, None, self._page_query(spec, cursor), spec.options)
+        items, next_cursor = self._parse_page(spec, response)
+        return SyncPage(items, next_cursor, lambda c: self._fetch_page(spec, c))
+
+    def _paginate(self, spec: PageSpec[T]) -> SyncPage[T]:
+        return self._fetch_page(spec, None)
+
+
+class AsyncAPIClient(BaseClient):
+    """Runs requests on an ``httpx.AsyncClient``."""
+
+    _http: httpx.AsyncClient
+
+    async def _send(self, method: str, path: str, body: Any, query: Any, options: RequestOptions) -> httpx.Response:
+        request = self._build_request(self._http, method, path, body=body, query=query, options=options)
+        max_retries = options.get("max_retries", self.max_retries)
+        retries_taken = 0
+        while True:
+            try:
+                response = await self._http.send(request)
+            except httpx.TransportError as exc:
+                delay = self._after_transport_error(request, exc, retries_taken, max_retries)
+            else:
+                retry_in = self._after_response(response, retries_taken, max_retries)
+                if retry_in is None:
+                    return response
+                delay = retry_in
+            await asyncio.sleep(delay)
+            retries_taken += 1
+
+    async def _execute(self, spec: RequestSpec[T]) -> T:
+        response = await self._send(spec.method, spec.path, spec.body, spec.query, spec.options)
+        return self._parse(spec, response)
+
+    async def _fetch_page(self, spec: PageSpec[T], cursor: str | None) -> AsyncPage[T]:
+        response = await self._send("GET", spec.path, None, self._page_query(spec, cursor), spec.options)
+        items, next_cursor = self._parse_page(spec, response)
+        return AsyncPage(items, next_cursor, lambda c: self._fetch_page(spec, c))
+
+    def _paginate(self, spec: PageSpec[T]) -> AsyncPaginator[T]:
+        return AsyncPaginator(lambda: self._fetch_page(spec, None))

@@ -1,0 +1,113 @@
+"""Base model and the loose field types that absorb the platform's inconsistent JSON.
+
+The platform serialises straight from SQLite: booleans as ``0``/``1``, JSON columns as JSON *strings*,
+timestamps as ``"2025-10-09 12:00:00"``, ISO-8601 or epoch milliseconds. Models accept all of these and
+expose one clean Python type; unknown fields are kept (``model_extra``), never rejected.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from typing import Annotated, Any
+
+import pydantic
+from pydantic import BeforeValidator, ConfigDict
+
+__all__ = ["BaseModel", "JsonList", "JsonObject", "JsonText", "JsonValue", "LooseDate", "Timestamp"]
+
+
+class BaseModel(pydantic.BaseModel):
+    """Base of every response model: tolerant of extra fields and of numbers where strings are due."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        coerce_numbers_to_str=True,
+        frozen=False,
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model as plain JSON-compatible data, with the wire's field names."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+def decode_json_text(value: object) -> object:
+    """Decode a JSON string once more; anything else passes through untouched."""
+    if isinstance(value, (str, bytes, bytearray)):
+        text = value.decode() if isinstance(value, (bytes, bytearray)) else value
+        if not text.strip():
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            return value  # let the field's own validation report it
+    return value
+
+
+def _empty_list_if_none(value: object) -> object:
+    decoded = decode_json_text(value)
+    return [] if decoded is None else decoded
+
+
+def _empty_dict_if_none(value: object) -> object:
+    decoded = decode_json_text(value)
+    return {} if decoded is None else decoded
+
+
+# Epoch values above this are milliseconds (1e11 s is the year 5138).
+_MS_THRESHOLD = 100_000_000_000
+
+
+def parse_timestamp(value: object) -> object:
+    """Turn SQLite text, ISO-8601 (with or without zone) or epoch s/ms into an aware UTC datetime."""
+    if value is None or isinstance(value, datetime):
+        return value.replace(tzinfo=timezone.utc) if isinstance(value, datetime) and not value.tzinfo else value
+    if isinstance(value, bool):
+        return value  # rejected by the datetime validator; True is not a time
+    if isinstance(value, (int, float)):
+        seconds = value / 1000 if abs(value) >= _MS_THRESHOLD else value
+        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            pass
+        else:
+            return parse_timestamp(number)
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            return value
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return value
+
+
+def _parse_date(value: object) -> object:
+    if isinstance(value, str) and len(value) > 10:
+        parsed = parse_timestamp(value)
+        return parsed.date() if isinstance(parsed, datetime) else value
+    return value
+
+
+Timestamp = Annotated[datetime, BeforeValidator(parse_timestamp)]
+"""An aware UTC datetime from SQLite text, ISO-8601 or epoch seconds/milliseconds."""
+
+LooseDate = Annotated[date, BeforeValidator(_parse_date)]
+
+JsonList = Annotated[list[str], BeforeValidator(_empty_list_if_none)]
+"""A list of strings that may arrive as a JSON array or as a JSON string holding one."""
+
+JsonObject = Annotated[dict[str, Any], BeforeValidator(_empty_dict_if_none)]
+"""An object that may arrive as a JSON object or as a JSON string holding one."""
+
+JsonValue = Annotated[Any, BeforeValidator(decode_json_text)]
+"""Any JSON value, decoded once more if the server sent it as JSON text."""
+
+JsonText = BeforeValidator(decode_json_text)
+"""Annotate any model-typed field with this so it also accepts the model as JSON text."""

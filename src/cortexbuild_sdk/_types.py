@@ -1,0 +1,40 @@
+"""Small shared types: per-request options and the NOT_GIVEN sentinel."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import httpx
+from typing_extensions import TypedDict, final, override
+
+__all__ = ["NOT_GIVEN", "NotGiven", "RequestOptions", "Timeout"]
+
+Timeout = float | httpx.Timeout | None
+
+
+class RequestOptions(TypedDict, total=False):
+    """Options every resource method accepts as keyword arguments."""
+
+    timeout: Timeout
+    """Overrides the client's timeout for this request (seconds or an ``httpx.Timeout``)."""
+    extra_headers: Mapping[str, str]
+    extra_query: Mapping[str, Any]
+    idempotency_key: str
+    """Sent as ``Idempotency-Key``; by default every POST gets a fresh one, reused across its retries."""
+    max_retries: int
+
+
+@final
+class NotGiven:
+    """Marks an argument the caller did not pass, where ``None`` is itself a meaningful value."""
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    @override
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
