@@ -55,7 +55,8 @@ def _empty_dict_if_none(value: object) -> object:
     return {} if decoded is None else decoded
 
 
-# Epoch values above this are milliseconds (1e11 s is the year 5138).
+# Epoch numbers at or above this are milliseconds: as seconds 1e11 is the year 5138, as ms it is
+# March 1973, so every real timestamp of the platform is read in the right unit.
 _MS_THRESHOLD = 100_000_000_000
 
 
