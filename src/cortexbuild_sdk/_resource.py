@@ -89,15 +89,7 @@ class endpoint(Generic[P, T]):
     @overload
     def __get__(self, resource: APIResource[AsyncAPIClient], owner: type[Any]) -> Callable[P, Awaitable[T]]: ...
     def __get__(self, resource: APIResource[Any] | None, owner: type[Any]) -> Any:
-        if resource is None:
-            return self
-        describe, execute = self._describe, resource._client._execute
-
-        @functools.wraps(describe)
-        def method(*args: Any, **kwargs: Any) -> Any:
-            return execute(describe(resource, *args, **kwargs))
-
-        return method
+        return self if resource is None else _bind(self._describe, resource, resource._client._execute)
 
 
 class paginated(Generic[P, T]):
@@ -114,15 +106,17 @@ class paginated(Generic[P, T]):
     @overload
     def __get__(self, resource: APIResource[AsyncAPIClient], owner: type[Any]) -> Callable[P, AsyncPaginator[T]]: ...
     def __get__(self, resource: APIResource[Any] | None, owner: type[Any]) -> Any:
-        if resource is None:
-            return self
-        describe, paginate = self._describe, resource._client._paginate
+        return self if resource is None else _bind(self._describe, resource, resource._client._paginate)
 
-        @functools.wraps(describe)
-        def method(*args: Any, **kwargs: Any) -> Any:
-            return paginate(describe(resource, *args, **kwargs))
 
-        return method
+def _bind(describe: Callable[..., Any], resource: APIResource[Any], run: Callable[[Any], Any]) -> Any:
+    """The bound method: describe the request, then hand the description to the client to run."""
+
+    @functools.wraps(describe)
+    def method(*args: Any, **kwargs: Any) -> Any:
+        return run(describe(resource, *args, **kwargs))
+
+    return method
 
 
 def path_id(value: int | str) -> str:
