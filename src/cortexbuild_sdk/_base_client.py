@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import logging
 import platform
 import random
 import time
@@ -105,7 +106,7 @@ class BaseClient:
             headers=headers,
             timeout=options.get("timeout", self.timeout),
         )
-        if _logging.logger.isEnabledFor(10):
+        if _logging.logger.isEnabledFor(logging.DEBUG):
             _logging.logger.debug(
                 "request %s %s headers=%s body=%s",
                 method,
@@ -126,17 +127,22 @@ class BaseClient:
 
     @staticmethod
     def _should_retry(response: httpx.Response) -> bool:
+        # The server may overrule the status-based policy, e.g. for a 409 that is a lasting state conflict.
+        verdict: str | None = response.headers.get("x-should-retry")
+        if verdict in ("true", "false"):
+            return verdict == "true"
         return response.status_code in _RETRY_STATUSES or response.status_code >= 500
 
     def _after_response(self, response: httpx.Response, retries_taken: int, max_retries: int) -> float | None:
         """None when the response is final (returned or raised), else the delay before the next try."""
-        _logging.logger.debug(
-            "response %s %s -> %s (request id %s)",
-            response.request.method,
-            response.request.url,
-            response.status_code,
-            response.headers.get("x-request-id"),
-        )
+        if _logging.logger.isEnabledFor(logging.DEBUG):
+            _logging.logger.debug(
+                "response %s %s -> %s (request id %s)",
+                response.request.method,
+                response.request.url,
+                response.status_code,
+                response.headers.get("x-request-id"),
+            )
         if response.is_success:
             return None
         if retries_taken < max_retries and self._should_retry(response):

@@ -376,3 +376,18 @@ def test_secrets_do_not_appear_in_model_repr(run: Runner, api: respx.MockRouter)
     hook = run(lambda c: c.webhooks.retrieve(123))
     assert hook.secret == "s3cr3t-value"
     assert "s3cr3t-value" not in repr(hook)
+
+
+@pytest.mark.parametrize(("status", "verdict", "calls"), [(409, "false", 1), (400, "true", 2), (503, "false", 1)])
+def test_server_can_overrule_the_retry_policy(
+    status: int, verdict: str, calls: int, run: Runner, api: respx.MockRouter, sleeps: list[float]
+) -> None:
+    route = api.get(HOOK_PATH).mock(
+        side_effect=[httpx.Response(status, headers={"X-Should-Retry": verdict}), httpx.Response(200, json=OK)]
+    )
+    if calls == 1:
+        with pytest.raises(APIStatusError):
+            run(lambda c: c.webhooks.retrieve(123), max_retries=2)
+    else:
+        run(lambda c: c.webhooks.retrieve(123), max_retries=2)
+    assert route.call_count == calls

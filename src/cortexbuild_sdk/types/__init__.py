@@ -1,12 +1,32 @@
-"""Response models. Every model keeps unknown fields from the server (``model_extra``)."""
+"""Response models. Every model keeps unknown fields from the server (``model_extra``).
 
-from .api_key import ApiKey, ApiKeyWithSecret
-from .integration import Integration, OAuthAuthorization, OAuthRefresh, Provider, SyncStatus
-from .marketplace import MarketplaceModule, Review, ReviewList
-from .plan import Plan
-from .sandbox import Sandbox, SandboxConfig, SandboxWithSecret
-from .usage import AIRequest, AIUsageDay, IntegrationUsage, WebhookUsage
-from .webhook import Webhook, WebhookLog, WebhookTestResult
+Each model module loads on first use, so touching one resource does not build all twenty models.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .api_key import ApiKey, ApiKeyWithSecret
+    from .integration import Integration, OAuthAuthorization, OAuthRefresh, Provider, SyncStatus
+    from .marketplace import MarketplaceModule, Review, ReviewList
+    from .plan import Plan
+    from .sandbox import Sandbox, SandboxConfig, SandboxWithSecret
+    from .usage import AIRequest, AIUsageDay, IntegrationUsage, WebhookUsage
+    from .webhook import Webhook, WebhookLog, WebhookTestResult
+
+_MODULES: dict[str, tuple[str, ...]] = {
+    "api_key": ("ApiKey", "ApiKeyWithSecret"),
+    "integration": ("Integration", "OAuthAuthorization", "OAuthRefresh", "Provider", "SyncStatus"),
+    "marketplace": ("MarketplaceModule", "Review", "ReviewList"),
+    "plan": ("Plan",),
+    "sandbox": ("Sandbox", "SandboxConfig", "SandboxWithSecret"),
+    "usage": ("AIRequest", "AIUsageDay", "IntegrationUsage", "WebhookUsage"),
+    "webhook": ("Webhook", "WebhookLog", "WebhookTestResult"),
+}
+_MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
     "AIRequest",
@@ -31,3 +51,16 @@ __all__ = [
     "WebhookTestResult",
     "WebhookUsage",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cortexbuild_sdk.types' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
