@@ -1,0 +1,110 @@
+"""The framework-free app: a :class:`LocalRequest` in, a :class:`LocalResponse` out.
+
+Pipeline: size check -> route -> authenticate -> rate limit -> sandbox rules -> scope -> JSON body ->
+handler. Any :class:`ApiError` becomes the platform's error shape; anything else is logged and answered as a
+500 ``internal_error`` (a bug: bad input must never get there).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from .auth import authenticate
+from .http import ApiError, LocalRequest, LocalResponse, json_body
+from .ratelimit import RateLimiter
+from .routing import Call, Route, Router
+from .services.context import Runtime
+
+__all__ = ["MAX_BODY_BYTES", "App"]
+
+MAX_BODY_BYTES = 1024 * 1024
+_log = logging.getLogger("cortexbuild_sdk.local")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+class App:
+    def __init__(self, rt: Runtime, routes: Iterable[Route], limiter: RateLimiter) -> None:
+        self.rt = rt
+        self.router = Router(routes)
+        self.limiter = limiter
+
+    def handle(self, request: LocalRequest) -> LocalResponse:
+        given = request.header("x-request-id")
+        rid = given if given and _REQUEST_ID.match(given) else "req_" + secrets.token_hex(12)
+        headers = {"content-type": "application/json", "x-request-id": rid}
+        try:
+            status, payload = self._dispatch(request, headers)
+        except ApiError as exc:
+            status, payload = exc.status, exc.payload()
+            headers.update(exc.headers)
+        except Exception:
+            _log.exception("local backend: unhandled error on %s %s (%s)", request.method, request.path, rid)
+            status = 500
+            payload = {"success": False, "error": "internal error in the local backend", "code": "internal_error"}
+        return LocalResponse(status, headers, json_body(payload))
+
+    def _dispatch(self, request: LocalRequest, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        if len(request.body) > MAX_BODY_BYTES:
+            raise ApiError(
+                413, "payload_too_large", f"request body is {len(request.body)} bytes; the limit is {MAX_BODY_BYTES}"
+            )
+        route, params = self.router.match(request.method, request.path)
+        ctx = authenticate(self.rt, request.header("authorization"))
+        decision = self.limiter.check(ctx.principal.key_id, route.group, self.rt.clock.now())
+        if decision is not None:
+            headers.update(decision.headers())
+            if not decision.allowed:
+                why = (
+                    "this key is blocked after repeated rate-limit violations"
+                    if decision.blocked
+                    else (f"rate limit exceeded for {route.group} requests")
+                )
+                raise ApiError(
+                    429,
+                    "rate_limited",
+                    f"{why}; retry in {decision.retry_after} s",
+                    details={"group": route.group, "retry_after": decision.retry_after, "blocked": decision.blocked},
+                )
+        if route.live_only and ctx.env.is_sandbox:
+            raise ApiError(
+                403, "sandbox_key_not_allowed", f"{route.method} {route.pattern} needs a live key, not a sandbox key"
+            )
+        if route.integrations and ctx.env.is_sandbox and not ctx.env.flag("integrationsEnabled"):
+            raise ApiError(
+                403,
+                "integrations_disabled",
+                f"integrations are disabled in sandbox {ctx.env.sandbox_id} (config.integrationsEnabled is false)",
+            )
+        if route.scope not in ctx.principal.scopes:
+            raise ApiError(
+                403,
+                "insufficient_scope",
+                f"this API key lacks the '{route.scope}' scope required by {route.method} {route.pattern}",
+                details={"required_scope": route.scope},
+            )
+        body = _parse_json(request.body) if route.takes_body else None
+        status, payload = route.handler(Call(ctx, params, request.query, body))
+        return status, {"success": True, **payload}
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _parse_json(raw: bytes) -> Any:
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw, parse_constant=_no_constants)
+    except UnicodeDecodeError:
+        raise ApiError(400, "invalid_json", "request body is not UTF-8 text") from None
+    except ValueError as exc:
+        raise ApiError(400, "invalid_json", f"request body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "validation_error", f"request body must be a JSON object, not {type(body).__name__}")
+    return body

@@ -1,0 +1,174 @@
+"""The embedded backend object: store + keyring + clock + app, and the transports that mount it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+import weakref
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+
+from typing_extensions import Self
+
+from .app import App
+from .clock import Clock, SystemClock
+from .crypto import Keyring
+from .http import LocalRequest, LocalResponse
+from .ratelimit import RateLimitConfig, RateLimiter
+from .routes import ROUTES
+from .sandbox_files import SandboxFiles
+from .schema import MIGRATIONS
+from .sealing import reseal_all
+from .services import accounts
+from .services.context import LIVE, Runtime
+from .services.webhooks import webhook_signing_secrets
+from .store import Database
+from .transport import AsyncLocalTransport, LocalTransport
+
+__all__ = ["Backend"]
+
+DEFAULT_COMPANY = "Acme Construction Ltd"
+
+
+class Backend:
+    """The whole platform API in-process on SQLite.
+
+    ``path`` None gives a throwaway store in a temporary directory, removed on :meth:`close`. A file-backed
+    store keeps its encryption key in ``CORTEXBUILD_ENCRYPTION_KEY`` or else in ``<path>.key`` (created 0600);
+    ``encryption_key`` given here takes precedence over both.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        tier: str | None = None,
+        encryption_key: str | bytes | None = None,
+        clock: Clock | None = None,
+        rate_limits: RateLimitConfig | None = None,
+        oauth: Mapping[str, Mapping[str, str]] | None = None,
+        company_name: str = DEFAULT_COMPANY,
+    ) -> None:
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self._tmpdir: str | None = None
+        if path is None:
+            self._tmpdir = tempfile.mkdtemp(prefix="cortexbuild-local-")
+            self._finalizer = weakref.finalize(self, shutil.rmtree, self._tmpdir, True)
+            db_path = Path(self._tmpdir) / "cortexbuild.db"
+            keyring = Keyring.from_key(encryption_key) if encryption_key is not None else Keyring.generate()
+        else:
+            db_path = Path(path)
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+            if encryption_key is not None:
+                keyring = Keyring.from_key(encryption_key)
+            else:
+                keyring = Keyring.from_env_or_file(db_path.with_name(db_path.name + ".key"))
+        self.path = db_path
+        self.keyring = keyring
+        self.db = Database(db_path, migrations=MIGRATIONS, keyring=keyring, environment=LIVE)
+        self._sandboxes = SandboxFiles(db_path.with_name(db_path.name + ".sandboxes"), keyring)
+        self._rt = Runtime(self.db, keyring, self.clock, self._sandboxes, oauth_overrides=oauth)
+        try:
+            self.account_id = accounts.bootstrap(
+                self.db, keyring, tier=tier, company_name=company_name, now=self._rt.now_ms()
+            )
+            accounts.owner_secret(self.db, keyring, self.account_id)  # fail now if the key does not fit
+        except BaseException:
+            self.close()
+            raise
+        self.rate_limits = rate_limits if rate_limits is not None else RateLimitConfig()
+        self._app = App(self._rt, ROUTES, RateLimiter(self.rate_limits))
+        self._close_lock = threading.Lock()
+        self._closed = False
+
+    # ---- identity -----------------------------------------------------------------------------------------
+
+    @property
+    def owner_api_key(self) -> str:
+        """The bootstrap account's owner key (every scope); the same value whenever this file is reopened."""
+        return accounts.owner_secret(self.db, self.keyring, self.account_id)
+
+    def create_account(self, *, tier: str = "free", company_name: str = DEFAULT_COMPANY) -> accounts.NewAccount:
+        """Another developer account (its own company, tier and owner key): for multi-tenant scenarios."""
+        with self.db.write() as conn:
+            return accounts.create_account(
+                conn, self.keyring, tier=tier, company_name=company_name, now=self._rt.now_ms()
+            )
+
+    def set_tier(self, tier: str, *, account_id: int | None = None) -> None:
+        accounts.set_tier(self.db, self.account_id if account_id is None else account_id, tier)
+
+    # ---- the app ------------------------------------------------------------------------------------------
+
+    def handle(self, request: LocalRequest) -> LocalResponse:
+        return self._app.handle(request)
+
+    def transport(self) -> LocalTransport:
+        return LocalTransport(self.handle)
+
+    def async_transport(self) -> AsyncLocalTransport:
+        return AsyncLocalTransport(self.handle)
+
+    # ---- hooks for the delivery engine --------------------------------------------------------------------
+
+    def sandbox_db(self, sandbox_id: int) -> Database:
+        """The database of one sandbox (opened on first use)."""
+        return self._sandboxes.open(sandbox_id)
+
+    def signing_secrets(self, conn: sqlite3.Connection, webhook_id: int, now_ms: int) -> list[str]:
+        """``[current, previous while valid]`` plaintext secrets of a webhook, for the connection's database."""
+        return webhook_signing_secrets(conn, webhook_id, now_ms)
+
+    # ---- encryption ---------------------------------------------------------------------------------------
+
+    def rotate_encryption_key(self, new_key: bytes | str | None = None) -> str:
+        """Activate a new master key (random if None) and re-encrypt every sealed value in the live store and
+        every sandbox; returns the new key id. With a key file the new key is saved there; with
+        ``CORTEXBUILD_ENCRYPTION_KEY`` or ``encryption_key=`` put the new key first in that setting."""
+        kid = self.keyring.rotate(new_key)
+        with self.db.write() as conn:
+            reseal_all(conn, self.keyring, LIVE)
+            sandbox_ids = [r[0] for r in conn.execute("SELECT id FROM sandbox_environments")]
+        for sandbox_id in sandbox_ids:
+            try:
+                db = self._sandboxes.open(sandbox_id)
+            except FileNotFoundError:
+                continue
+            with db.write() as conn:
+                reseal_all(conn, self.keyring, SandboxFiles.environment(sandbox_id))
+        return kid
+
+    # ---- lifecycle ----------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        lock = getattr(self, "_close_lock", None)
+        if lock is not None:
+            with lock:
+                if self._closed:
+                    return
+                self._closed = True
+        self._rt.close() if hasattr(self, "_rt") else None
+        self._sandboxes.close() if hasattr(self, "_sandboxes") else None
+        self.db.close()
+        if self._tmpdir is not None:
+            self._finalizer()
+
+    @property
+    def closed(self) -> bool:
+        return getattr(self, "_closed", False)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = "throwaway" if self._tmpdir is not None else str(self.path)
+        return f"Backend({where!r}, clock={self.clock!r})"

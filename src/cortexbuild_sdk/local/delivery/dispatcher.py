@@ -1,0 +1,332 @@
+"""The dispatcher: an asyncio loop in one daemon thread that claims due deliveries and sends them.
+
+SQLite work runs on one dedicated thread (never on the event loop), so a busy database cannot stall
+in-flight HTTP. Results are recorded in batches: one transaction writes many attempts' log rows, counters
+and schedule updates, which is what keeps "every attempt logged" cheap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Final, TypeVar
+
+import httpx
+
+from .attempt import TIMEOUT, Job, Outcome, attempt
+from .protocols import Clock, DatabaseLike, SendEnabled, SigningSecrets, now_ms
+from .ssrf import AddressPolicy, GuardedTransport
+from .store import LEASE_MS, Claim, TokenBuckets, claim, record, release
+
+T = TypeVar("T")
+logger = logging.getLogger("cortexbuild_sdk.local.delivery")
+
+_RECORD_BATCH: Final = 256
+
+
+class WebhookDispatcher:
+    """Claims due deliveries under a lease and delivers them with global and per-endpoint limits.
+
+    ``start()`` runs it in a daemon thread; ``stop()`` finishes in-flight attempts and records them;
+    ``drain()`` blocks until nothing is due now (it works without ``start()`` too, on a private loop).
+    """
+
+    def __init__(
+        self,
+        db: DatabaseLike,
+        *,
+        clock: Clock,
+        signing_secrets: SigningSecrets,
+        policy: AddressPolicy | None = None,
+        concurrency: int = 64,
+        per_endpoint: int = 8,
+        send_enabled: bool | SendEnabled = True,
+        poll_interval: float = 0.5,
+        rng: random.Random | None = None,
+        verify_tls: bool = True,
+        lease_ms: int = LEASE_MS,
+    ) -> None:
+        if concurrency < 1 or per_endpoint < 1:
+            raise ValueError("concurrency and per_endpoint must be at least 1")
+        if lease_ms <= 0:
+            raise ValueError("lease_ms must be positive")
+        if poll_interval <= 0:
+            raise ValueError("poll_interval must be positive")
+        self.db = db
+        self.clock = clock
+        self.policy = policy if policy is not None else AddressPolicy()
+        self._secrets = signing_secrets
+        self._concurrency = concurrency
+        self._per_endpoint = per_endpoint
+        self._send_enabled = send_enabled
+        self._poll = poll_interval
+        self._rng = rng if rng is not None else random.Random()
+        self._verify_tls = verify_tls
+        self._lease_ms = lease_ms
+        self._claim_batch = max(1, concurrency // 4)
+        self._owner = f"{uuid.uuid4().hex[:12]}"
+        self._db_pool = ThreadPoolExecutor(1, thread_name_prefix="cortexbuild-delivery-db")
+        self._buckets = TokenBuckets()
+        self._lock = threading.Lock()  # serialises start/stop and private-loop runs
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._started = threading.Event()
+        self._reset()
+
+    # -- public, thread-safe -----------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        """Start the background thread (idempotent)."""
+        with self._lock:
+            if self.running:
+                return
+            self._started.clear()
+            self._thread = threading.Thread(target=self._thread_main, name="cortexbuild-delivery", daemon=True)
+            self._thread.start()
+            self._started.wait()
+
+    def stop(self, timeout: float = TIMEOUT + 5) -> None:
+        """Stop claiming, let in-flight attempts finish (up to ``timeout``), record them, close."""
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            if loop is None or thread is None:
+                return
+            loop.call_soon_threadsafe(self._begin_stop, timeout)
+            thread.join(timeout + 5)
+            self._thread = None
+
+    def close(self) -> None:
+        """Stop and release the database thread."""
+        self.stop()
+        self._db_pool.shutdown(wait=True)
+
+    def notify(self) -> None:
+        """Tell the dispatcher that rows may be due (call after committing an emit). Cheap, thread-safe."""
+        loop = self._loop
+        if loop is not None and self.running:
+            loop.call_soon_threadsafe(self._wake)
+
+    def drain(self, timeout: float = 60.0) -> None:
+        """Block until no delivery is due now and every attempt so far is recorded.
+
+        With a manual clock, ``clock.advance(s)`` then ``drain()`` runs exactly what fell due. Raises
+        ``TimeoutError`` if the work does not finish in ``timeout`` seconds.
+        """
+        self.run(self._until_idle, timeout=timeout)
+
+    async def adrain(self, timeout: float = 60.0) -> None:
+        """``drain()`` for async callers: the wait happens on another thread, not on the caller's loop."""
+        await asyncio.get_running_loop().run_in_executor(None, lambda: self.drain(timeout))
+
+    def run(self, factory: Callable[[], Awaitable[T]], *, timeout: float) -> T:
+        """Run a coroutine on the dispatcher's loop (or a private one when not started) and wait for it."""
+        loop = self._loop
+        if loop is not None and self.running:
+            future = asyncio.run_coroutine_threadsafe(_call(factory), loop)
+            try:
+                return future.result(timeout)
+            except TimeoutError:
+                future.cancel()
+                raise TimeoutError(f"webhook delivery did not finish within {timeout:g} s") from None
+        with self._lock, ThreadPoolExecutor(1, thread_name_prefix="cortexbuild-delivery-once") as pool:
+            return pool.submit(asyncio.run, self._private(factory)).result()
+
+    # -- loop side ---------------------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self._client: httpx.AsyncClient | None = None
+        self._stopping = False
+        self._closing = False
+        self._grace = TIMEOUT + 5
+        self._tasks: dict[asyncio.Task[None], Job] = {}
+        self._busy: dict[int, int] = {}
+        self._unrecorded = 0
+        self._results: list[Outcome] = []
+        self._waiters: list[asyncio.Future[None]] = []
+        self._wakeup: asyncio.Event | None = None
+        self._results_ready: asyncio.Event | None = None
+
+    def _thread_main(self) -> None:
+        asyncio.run(self._with_client(lambda: self._serve(until_idle=False), background=True))
+
+    async def _private(self, factory: Callable[[], Awaitable[T]]) -> T:
+        return await self._with_client(factory, background=False)
+
+    async def _with_client(self, factory: Callable[[], Awaitable[T]], *, background: bool) -> T:
+        self._reset()
+        self._wakeup, self._results_ready = asyncio.Event(), asyncio.Event()
+        limits = httpx.Limits(max_connections=self._concurrency, max_keepalive_connections=self._concurrency)
+        transport = GuardedTransport(self.policy, limits=limits, verify=self._verify_tls)
+        self._client = httpx.AsyncClient(transport=transport, trust_env=False, follow_redirects=False)
+        writer = asyncio.create_task(self._writer())
+        if background:
+            self._loop = asyncio.get_running_loop()
+            self._started.set()
+        try:
+            return await factory()
+        finally:
+            self._loop = None
+            await self._finish(writer)
+
+    def _wake(self) -> None:
+        if self._wakeup is not None:
+            self._wakeup.set()
+
+    def _begin_stop(self, grace: float) -> None:
+        self._stopping, self._grace = True, grace
+        self._wake()
+
+    async def _db(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
+
+    def _claim_sync(self, limit: int, busy: dict[int, int]) -> Claim:
+        with self.db.write() as conn:
+            return claim(
+                conn,
+                owner=self._owner,
+                now_ms=now_ms(self.clock),
+                limit=limit,
+                per_endpoint=self._per_endpoint,
+                busy=busy,
+                buckets=self._buckets,
+                secrets=self._secrets,
+                lease_ms=self._lease_ms,
+            )
+
+    def _record_sync(self, outcomes: list[Outcome]) -> list[int]:
+        with self.db.write() as conn:
+            return record(conn, outcomes, owner=self._owner, rng=self._rng)
+
+    async def _until_idle(self) -> None:
+        if self._loop is None:  # private loop: serve until idle, then return
+            await self._serve(until_idle=True)
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        self._wake()
+        await waiter
+
+    async def _serve(self, *, until_idle: bool) -> None:
+        assert self._wakeup is not None
+        while not self._stopping:
+            self._wakeup.clear()
+            waiters, self._waiters = self._waiters, []
+            free = self._concurrency - len(self._tasks)
+            if self._tasks and free < self._claim_batch:
+                # Claim in batches: one transaction per quarter of the slots, not one per completion.
+                self._waiters.extend(waiters)
+                await self._sleep(None)
+                continue
+            busy = {w: n for w, n in self._busy.items() if n}  # snapshot: the DB thread must not see it change
+            try:
+                result = await self._db(self._claim_sync, free, busy) if free > 0 else Claim([], 0, None)
+            except Exception:
+                logger.exception("claiming webhook deliveries failed; retrying after the poll interval")
+                self._waiters.extend(waiters)
+                await self._sleep(None)
+                continue
+            for job in result.jobs:
+                self._launch(job)
+            if not result.jobs and not result.deferred and self._unrecorded == 0:
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_result(None)
+                if until_idle:
+                    return
+            else:
+                self._waiters.extend(waiters)
+            if result.deferred or (result.jobs and len(self._tasks) < self._concurrency):
+                continue
+            await self._sleep(result.next_due_ms)
+
+    async def _sleep(self, next_due_ms: int | None) -> None:
+        assert self._wakeup is not None
+        timeout = self._poll
+        if next_due_ms is not None:
+            ahead = (next_due_ms - now_ms(self.clock)) / 1000
+            if ahead > 0:  # due rows that could not be claimed wait for a wake-up (a slot frees)
+                timeout = min(timeout, ahead)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), timeout)
+
+    def _launch(self, job: Job) -> None:
+        self._busy[job.webhook_id] = self._busy.get(job.webhook_id, 0) + 1
+        self._unrecorded += 1
+        task = asyncio.create_task(self._deliver(job))
+        self._tasks[task] = job
+        task.add_done_callback(self._tasks.pop)
+
+    def _sending(self) -> bool:
+        enabled = self._send_enabled
+        return enabled if isinstance(enabled, bool) else bool(enabled())
+
+    async def send(self, job: Job) -> Outcome:
+        """One attempt of ``job`` with this dispatcher's client, clock and sandbox flag (not recorded)."""
+        assert self._client is not None
+        return await attempt(self._client, job, now_ms=now_ms(self.clock), wall=time.time(), send=self._sending())
+
+    async def _deliver(self, job: Job) -> None:
+        try:
+            outcome = await self.send(job)
+        finally:
+            self._busy[job.webhook_id] -= 1
+        self._results.append(outcome)
+        assert self._results_ready is not None
+        self._results_ready.set()
+        self._wake()
+
+    async def _writer(self) -> None:
+        assert self._results_ready is not None
+        while True:
+            await self._results_ready.wait()
+            self._results_ready.clear()
+            while self._results:
+                batch, self._results = self._results[:_RECORD_BATCH], self._results[_RECORD_BATCH:]
+                try:
+                    await self._db(self._record_sync, batch)
+                except Exception:  # rows keep their lease and are re-sent after it: at-least-once holds
+                    logger.exception("recording %d webhook attempts failed", len(batch))
+                self._unrecorded -= len(batch)
+                self._wake()
+            if self._closing:
+                return
+
+    async def _finish(self, writer: asyncio.Task[None]) -> None:
+        """Let in-flight attempts end, record them, give back never-attempted leases, close the client."""
+        if self._tasks:
+            _, pending = await asyncio.wait(list(self._tasks), timeout=self._grace)
+            cancelled = [self._tasks[t].delivery_id for t in pending]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            if cancelled:
+                await self._db(self._release_sync, cancelled)
+        # The writer is never cancelled mid-batch (that could drop a queued record); it exits when done.
+        assert self._results_ready is not None
+        self._closing = True
+        self._results_ready.set()
+        await writer
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_exception(RuntimeError("the webhook dispatcher stopped"))
+        if self._client is not None:
+            await self._client.aclose()
+
+    def _release_sync(self, delivery_ids: list[str]) -> None:
+        with self.db.write() as conn:
+            release(conn, self._owner, delivery_ids, now_ms(self.clock))
+
+
+async def _call(factory: Callable[[], Awaitable[T]]) -> T:
+    return await factory()

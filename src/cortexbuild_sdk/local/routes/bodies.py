@@ -1,0 +1,238 @@
+"""Request bodies and query parameters: strict pydantic models mapped to ``validation_error``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+
+from ..._events import EVENT_TYPES, WILDCARD
+from ..http import ApiError, validation
+from ..services.common import Page
+from ..services.keys import ALL_SCOPES
+
+__all__ = ["parse", "parse_page", "parse_time"]
+
+M = TypeVar("M", bound=BaseModel)
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=5000)]
+_EVENTS = frozenset((*EVENT_TYPES, WILDCARD))
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+def parse(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details = [
+            {"field": ".".join(str(p) for p in err["loc"]) or "body", "message": err["msg"], "type": err["type"]}
+            for err in exc.errors(include_url=False, include_context=False, include_input=False)
+        ]
+        first = details[0]
+        more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
+        raise validation(f"invalid request body: {first['field']}: {first['message']}{more}", details=details) from None
+
+
+def check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        raise ValueError("must be an absolute http:// or https:// URL")
+    return url
+
+
+def check_events(events: list[str]) -> list[str]:
+    unknown = [e for e in events if e not in _EVENTS]
+    if unknown:
+        raise ValueError(
+            f"unknown event(s) {', '.join(map(repr, unknown))}; "
+            "see GET /api/integrations/webhooks/events/available or use '*'"
+        )
+    return list(dict.fromkeys(events))
+
+
+def check_scopes(scopes: list[str]) -> list[str]:
+    unknown = [s for s in scopes if s not in ALL_SCOPES]
+    if unknown:
+        raise ValueError(f"unknown scope(s) {', '.join(map(repr, unknown))}; valid scopes: {', '.join(ALL_SCOPES)}")
+    return list(dict.fromkeys(scopes))
+
+
+def parse_time(value: str | int | None, field: str, now_ms: int) -> int | None:
+    """ISO-8601 text or epoch milliseconds -> epoch ms in the future (None stays None)."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        ms = value
+    else:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise validation(f"{field} must be an ISO-8601 time or epoch milliseconds, got {value!r}") from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        ms = int(parsed.timestamp() * 1000)
+    if ms <= now_ms:
+        raise validation(f"{field} must be in the future")
+    return ms
+
+
+def _int_param(query: Mapping[str, str], name: str, lo: int, hi: int) -> int | None:
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or not lo <= int(raw) <= hi:
+        raise ApiError(
+            400, "validation_error", f"query parameter {name} must be an integer from {lo} to {hi}, got {raw!r}"
+        )
+    return int(raw)
+
+
+def int_param(query: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    value = _int_param(query, name, lo, hi)
+    return default if value is None else value
+
+
+def encode_cursor(after: int | None) -> str | None:
+    return None if after is None else base64.urlsafe_b64encode(f"id:{after}".encode()).rstrip(b"=").decode()
+
+
+def parse_page(query: Mapping[str, str], *, default_limit: int | None = None) -> Page:
+    limit = _int_param(query, "limit", 1, 1000)
+    cursor = query.get("cursor")
+    after: int | None = None
+    if cursor:
+        try:
+            text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+            if not text.startswith("id:") or not text[3:].isdigit():
+                raise ValueError(text)
+            after = int(text[3:])
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise ApiError(
+                400, "validation_error", f"invalid cursor {cursor!r}: pass back a next_cursor value"
+            ) from None
+    return Page(limit if limit is not None else default_limit, after)
+
+
+# ---- bodies -----------------------------------------------------------------------------------------------
+
+
+class KeyCreate(Body):
+    name: Name
+    scopes: list[str] = Field(min_length=1)
+    expires_at: str | int | None = None
+    _scopes = field_validator("scopes")(check_scopes)
+
+
+class KeyUpdate(Body):
+    name: Name | None = None
+    scopes: list[str] | None = Field(default=None, min_length=1)
+    expires_at: str | int | None = None
+
+    @field_validator("scopes")
+    @classmethod
+    def _scopes(cls, v: list[str] | None) -> list[str] | None:
+        return None if v is None else check_scopes(v)
+
+
+class WebhookCreate(Body):
+    name: Name
+    url: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+    events: list[str] = Field(min_length=1, max_length=64)
+    rate_limit_per_second: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    _url = field_validator("url")(check_url)
+    _events = field_validator("events")(check_events)
+
+
+class WebhookUpdate(Body):
+    name: Name | None = None
+    url: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = None
+    events: list[str] | None = Field(default=None, min_length=1, max_length=64)
+    is_active: bool | None = None
+    rate_limit_per_second: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        return None if v is None else check_url(v)
+
+    @field_validator("events")
+    @classmethod
+    def _events(cls, v: list[str] | None) -> list[str] | None:
+        return None if v is None else check_events(v)
+
+
+class IntegrationCreate(Body):
+    provider: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    name: Name
+    credentials: dict[str, Any] | None = None
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class IntegrationStatus(Body):
+    is_active: bool
+
+
+class OAuthCallback(Body):
+    code: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+    state: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+    realmId: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+
+
+class SandboxConfig(BaseModel):
+    # camelCase: the contract's names
+    model_config = ConfigDict(strict=True, extra="forbid")
+    sampleDataEnabled: bool | None = None
+    webhooksEnabled: bool | None = None
+    integrationsEnabled: bool | None = None
+
+    def flags(self) -> dict[str, bool]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class SandboxCreate(Body):
+    name: Name
+    description: Text | None = None
+    config: SandboxConfig | None = None
+
+
+class SandboxUpdate(Body):
+    name: Name | None = None
+    description: Text | None = None
+    config: SandboxConfig | None = None
+    is_active: bool | None = None
+
+
+class AIRequest(Body):
+    model: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    provider: Annotated[str, StringConstraints(max_length=100)] | None = None
+    prompt_tokens: int = Field(default=0, ge=0)
+    completion_tokens: int = Field(default=0, ge=0)
+    total_tokens: int | None = Field(default=None, ge=0)
+    estimated_cost: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    metadata: dict[str, Any] | None = None
+
+
+class Review(Body):
+    rating: int = Field(ge=1, le=5)
+    review: Text | None = None
+
+
+def changes(model: BaseModel, *, nullable: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields a PATCH body actually gave; ``null`` only where clearing makes sense."""
+    out: dict[str, Any] = {}
+    for name in model.model_fields_set:
+        value = getattr(model, name)
+        if value is None and name not in nullable:
+            raise validation(f"{name} cannot be null", details=[{"field": name, "message": "cannot be null"}])
+        out[name] = value
+    if not out:
+        raise validation("nothing to update: the body has none of the updatable fields")
+    return out

@@ -1,0 +1,116 @@
+"""A declarative route table and its matcher.
+
+Literal segments beat ``:params`` at the same position (``/api/integrations/webhooks/list`` wins over
+``/api/integrations/:id``). A path that matches some route but not the method answers 405 with ``Allow``.
+Params named ``id`` or ``*_id`` must be positive integers (else 400); others are strings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .http import ApiError
+
+if TYPE_CHECKING:
+    from .services.context import Ctx
+
+__all__ = ["Call", "Route", "Router"]
+
+_MAX_ID = 2**63 - 1
+_INT = re.compile(r"^[0-9]{1,19}$")
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a handler gets: who/where (``ctx``), path params, query and the parsed JSON body (or None)."""
+
+    ctx: Ctx
+    params: Mapping[str, Any]
+    query: Mapping[str, str]
+    body: Any
+
+
+Handler = Callable[[Call], "tuple[int, dict[str, Any]]"]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: str
+    handler: Handler
+    scope: str
+    group: str
+    live_only: bool = False  # refused to sandbox keys
+    integrations: bool = False  # refused in sandboxes configured with integrationsEnabled: false
+    takes_body: bool = False
+    segments: tuple[str, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "segments", tuple(self.pattern.strip("/").split("/")))
+
+
+class Router:
+    def __init__(self, routes: Iterable[Route]) -> None:
+        self.routes = tuple(routes)
+        table: dict[tuple[str, ...], dict[str, Route]] = {}
+        for route in self.routes:
+            methods = table.setdefault(route.segments, {})
+            if route.method in methods:
+                raise ValueError(f"duplicate route {route.method} {route.pattern}")
+            methods[route.method] = route
+        by_len: dict[int, list[tuple[tuple[str, ...], dict[str, Route]]]] = {}
+        for segs, methods in table.items():
+            by_len.setdefault(len(segs), []).append((segs, methods))
+        for entries in by_len.values():  # most literal first, position by position
+            entries.sort(key=lambda e: tuple(0 if s.startswith(":") else 1 for s in e[0]), reverse=True)
+        self._by_len = by_len
+        self._cache: dict[tuple[str, str], tuple[Route, dict[str, Any]]] = {}
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, Any]]:
+        hit = self._cache.get((method, path))
+        if hit is not None:
+            return hit[0], dict(hit[1])
+        found = self._match(method, path)
+        if len(self._cache) >= 4096:  # bounded: ids make paths unbounded
+            self._cache.clear()
+        self._cache[(method, path)] = found
+        return found[0], dict(found[1])
+
+    def _match(self, method: str, path: str) -> tuple[Route, dict[str, Any]]:
+        parts = path.strip("/").split("/")
+        for segs, methods in self._by_len.get(len(parts), ()):
+            if all(s == p or (s[0] == ":" and p) for s, p in zip(segs, parts, strict=True)):
+                route = methods.get(method.upper())
+                if route is None:
+                    allow = ", ".join(sorted(methods))
+                    raise ApiError(
+                        405,
+                        "method_not_allowed",
+                        f"{method} is not allowed on {path}; allowed: {allow}",
+                        headers={"allow": allow},
+                    )
+                return route, _params(segs, parts)
+        raise ApiError(404, "not_found", f"no route for {method} {path}")
+
+
+def _params(segs: tuple[str, ...], parts: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for seg, part in zip(segs, parts, strict=True):
+        if seg[0] != ":":
+            continue
+        name = seg[1:]
+        if name == "id" or name.endswith("_id"):
+            if not _INT.match(part) or not 0 < int(part) <= _MAX_ID:
+                raise ApiError(
+                    400,
+                    "validation_error",
+                    f"{name} must be a positive integer, got {part!r}",
+                    details=[{"field": name, "message": "must be a positive integer"}],
+                )
+            out[name] = int(part)
+        else:
+            out[name] = part
+    return out

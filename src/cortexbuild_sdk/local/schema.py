@@ -1,0 +1,300 @@
+"""The backend's migrations. Every database (live and each sandbox) gets the same schema.
+
+Timestamps are INTEGER epoch milliseconds; JSON columns hold JSON text; secret columns hold keyring tokens
+(``v1.<kid>.<data>``), never plaintext. Add a migration by appending to :data:`MIGRATIONS`; never edit one
+that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from .store import Migration, run_script
+
+__all__ = ["MIGRATIONS", "SEALED_COLUMNS"]
+
+_CORE = """
+CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id TEXT NOT NULL UNIQUE,
+    company_id TEXT NOT NULL,
+    company_name TEXT NOT NULL,
+    tier TEXT NOT NULL,
+    owner_key_id INTEGER,
+    owner_key_secret TEXT,               -- sealed: the owner key, so a reopened file gives the same key
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE api_keys (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts (id),
+    user_id TEXT NOT NULL,
+    sandbox_id INTEGER,                  -- NULL: a live key; else the sandbox it operates in
+    name TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,       -- SHA-256 hex of the whole secret
+    key_prefix TEXT NOT NULL,
+    scopes TEXT NOT NULL,                -- JSON array
+    is_active INTEGER NOT NULL DEFAULT 1,
+    last_used_at INTEGER,
+    expires_at INTEGER,
+    revoked_at INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX api_keys_account ON api_keys (account_id, id);
+
+CREATE TABLE sandbox_environments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts (id),
+    user_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT,
+    config TEXT NOT NULL,                -- JSON object of the three flags
+    is_active INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX sandbox_environments_account ON sandbox_environments (account_id, id);
+
+CREATE TABLE integrations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL,
+    user_id TEXT NOT NULL,
+    company_id TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    name TEXT NOT NULL,
+    credentials TEXT,                    -- sealed JSON object
+    config TEXT NOT NULL DEFAULT '{}',
+    is_active INTEGER NOT NULL DEFAULT 1,
+    last_sync_at INTEGER,
+    sync_status TEXT NOT NULL DEFAULT 'idle'
+        CHECK (sync_status IN ('idle', 'syncing', 'success', 'error')),
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX integrations_account ON integrations (account_id, id);
+
+CREATE TABLE integration_sync_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    integration_id INTEGER NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+    account_id INTEGER NOT NULL,
+    provider TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('syncing', 'success', 'error')),
+    error TEXT,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER
+);
+CREATE INDEX integration_sync_runs_integration ON integration_sync_runs (integration_id, id);
+
+CREATE TABLE oauth_tokens (
+    integration_id INTEGER PRIMARY KEY REFERENCES integrations (id) ON DELETE CASCADE,
+    access_token TEXT NOT NULL,          -- sealed
+    refresh_token TEXT,                  -- sealed
+    token_type TEXT,
+    expires_at INTEGER,
+    scope TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE oauth_states (
+    state_hash TEXT PRIMARY KEY,         -- SHA-256 hex of the state handed to the browser
+    account_id INTEGER NOT NULL,
+    provider TEXT NOT NULL,
+    name TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    code_verifier TEXT NOT NULL,         -- sealed PKCE verifier
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+
+CREATE TABLE webhooks (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL,
+    user_id TEXT NOT NULL,
+    company_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    url TEXT NOT NULL,
+    events TEXT NOT NULL,                -- JSON array
+    secret TEXT NOT NULL,                -- sealed
+    previous_secret TEXT,                -- sealed; valid until previous_secret_expires_at
+    previous_secret_expires_at INTEGER,
+    is_active INTEGER NOT NULL DEFAULT 1,
+    success_count INTEGER NOT NULL DEFAULT 0,
+    failure_count INTEGER NOT NULL DEFAULT 0,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    disabled_reason TEXT,
+    disabled_at INTEGER,
+    last_triggered_at INTEGER,
+    rate_limit_per_second REAL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX webhooks_account ON webhooks (account_id, id);
+
+CREATE TABLE ai_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL,
+    user_id TEXT NOT NULL,
+    company_id TEXT NOT NULL,
+    provider TEXT,
+    model TEXT NOT NULL,
+    prompt_tokens INTEGER NOT NULL DEFAULT 0,
+    completion_tokens INTEGER NOT NULL DEFAULT 0,
+    total_tokens INTEGER NOT NULL DEFAULT 0,
+    estimated_cost REAL NOT NULL DEFAULT 0,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX ai_requests_account_time ON ai_requests (account_id, created_at);
+
+CREATE TABLE marketplace_modules (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    category TEXT NOT NULL,
+    author TEXT NOT NULL,
+    version TEXT NOT NULL,
+    price_cents INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE module_reviews (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    module_id INTEGER NOT NULL REFERENCES marketplace_modules (id) ON DELETE CASCADE,
+    account_id INTEGER NOT NULL,
+    user_id TEXT NOT NULL,
+    rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    review TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (module_id, user_id)
+);
+"""
+
+_FALLBACK_LOGS = """
+CREATE TABLE IF NOT EXISTS webhook_logs (
+    id INTEGER PRIMARY KEY,
+    webhook_id INTEGER NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+    event_type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    response_status INTEGER,
+    response_body TEXT,
+    error_message TEXT,
+    delivered_at INTEGER NOT NULL,
+    attempt INTEGER NOT NULL DEFAULT 1,
+    delivery_id TEXT,
+    duration_ms INTEGER,
+    event_id TEXT
+);
+CREATE INDEX IF NOT EXISTS webhook_logs_webhook ON webhook_logs (webhook_id, id);
+"""
+
+# (slug, name, description, category, author, version, price in cents): the catalogue every store starts with.
+_MODULES: tuple[tuple[str, str, str, str, str, str, int], ...] = (
+    (
+        "rfi-tracker",
+        "RFI Tracker Pro",
+        "RFI workflows with due dates, ball-in-court and overdue alerts.",
+        "project-management",
+        "CortexBuild Labs",
+        "2.1.0",
+        0,
+    ),
+    (
+        "invoice-sync",
+        "Invoice Sync",
+        "Two-way invoice and payment sync with QuickBooks and Xero.",
+        "accounting",
+        "LedgerWorks",
+        "1.4.2",
+        2900,
+    ),
+    (
+        "site-diary",
+        "Site Diary",
+        "Daily logs with weather, labour counts, deliveries and photos.",
+        "field",
+        "BuildOps",
+        "3.0.1",
+        0,
+    ),
+    (
+        "safety-inspections",
+        "Safety Inspections",
+        "Checklists, observations and corrective actions.",
+        "safety",
+        "SafeSite",
+        "1.9.0",
+        4900,
+    ),
+    (
+        "po-approvals",
+        "PO Approvals",
+        "Multi-level purchase order approval chains with budget checks.",
+        "procurement",
+        "CortexBuild Labs",
+        "1.2.0",
+        1900,
+    ),
+    (
+        "timesheets",
+        "Crew Timesheets",
+        "Time entries by crew and cost code, approvals and exports.",
+        "workforce",
+        "ShiftLine",
+        "2.3.4",
+        0,
+    ),
+    (
+        "document-control",
+        "Document Control",
+        "Drawing registers, revisions and transmittals.",
+        "documents",
+        "PaperTrail",
+        "4.0.0",
+        3900,
+    ),
+    (
+        "ai-estimator",
+        "AI Estimator",
+        "Quantity take-off and cost estimates from drawings with AI.",
+        "ai",
+        "Estimatica",
+        "0.9.1",
+        9900,
+    ),
+)
+
+
+def _delivery_schema() -> str:
+    try:  # the delivery engine owns these tables; fall back to the seed's log table until it is present
+        from .delivery.schema import DELIVERY_SCHEMA
+    except ImportError:
+        return _FALLBACK_LOGS
+    return DELIVERY_SCHEMA
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    run_script(conn, _CORE)
+    run_script(conn, _delivery_schema())
+    conn.executemany(
+        "INSERT INTO marketplace_modules (slug, name, description, category, author, version, price_cents,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1759968000000)",  # 2025-10-09, the seed's date
+        _MODULES,
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1,)
+
+SEALED_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
+    # (table, primary key column, sealed column, associated-data prefix): what key rotation re-encrypts.
+    ("accounts", "id", "owner_key_secret", "owner-key"),
+    ("integrations", "id", "credentials", "integration-credentials"),
+    ("oauth_tokens", "integration_id", "access_token", "oauth-access"),
+    ("oauth_tokens", "integration_id", "refresh_token", "oauth-refresh"),
+    ("oauth_states", "state_hash", "code_verifier", "oauth-state"),
+    ("webhooks", "id", "secret", "webhook-secret"),
+    ("webhooks", "id", "previous_secret", "webhook-secret"),
+)

@@ -1,0 +1,183 @@
+"""Webhooks: CRUD, secrets (sealed at rest, rotation with a 24 h overlap) and the delivery log listing."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import secrets
+import sqlite3
+from typing import Any
+
+from ..crypto import Keyring
+from ..http import iso, not_found
+from ..sealing import seal, unseal
+from . import plans
+from .common import Page, dumps, fetch_owned, paginate
+from .context import Ctx
+
+__all__ = ["ROTATION_OVERLAP_MS", "new_secret", "webhook_signing_secrets"]
+
+ROTATION_OVERLAP_MS = 24 * 3600 * 1000
+_PURPOSE = "webhook-secret"
+_LOG_COLUMNS = (
+    "id, webhook_id, event_type, payload, response_status, response_body, error_message, delivered_at,"
+    " attempt, delivery_id, duration_ms, event_id"
+)
+
+
+def new_secret() -> str:
+    """``whsec_`` + base64 of 32 random bytes: usable as the seed's HMAC key and by Standard Webhooks."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def render(row: sqlite3.Row, *, secret: str | None = None) -> dict[str, Any]:
+    out = {
+        "id": row["id"],
+        "user_id": row["user_id"],
+        "company_id": row["company_id"],
+        "name": row["name"],
+        "url": row["url"],
+        "events": json.loads(row["events"]),
+        "is_active": bool(row["is_active"]),
+        "success_count": row["success_count"],
+        "failure_count": row["failure_count"],
+        "consecutive_failures": row["consecutive_failures"],
+        "disabled_reason": row["disabled_reason"],
+        "disabled_at": iso(row["disabled_at"]),
+        "rate_limit_per_second": row["rate_limit_per_second"],
+        "last_triggered_at": iso(row["last_triggered_at"]),
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
+    }
+    if secret is not None:
+        out["secret"] = secret
+    return out
+
+
+def _get(ctx: Ctx, conn: sqlite3.Connection, webhook_id: int) -> sqlite3.Row:
+    return fetch_owned(conn, "webhooks", "webhook", webhook_id, ctx.account.id)
+
+
+def create(
+    ctx: Ctx, *, name: str, url: str, events: list[str], rate_limit_per_second: float | None = None
+) -> dict[str, Any]:
+    secret = new_secret()
+    now = ctx.now_ms()
+    acct = ctx.account
+    with ctx.env.db.write() as conn:
+        plans.check(ctx, conn, "webhooks")
+        cur = conn.execute(
+            "INSERT INTO webhooks (account_id, user_id, company_id, name, url, events, secret,"
+            " rate_limit_per_second, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?)",
+            (acct.id, acct.user_id, acct.company_id, name, url, dumps(events), rate_limit_per_second, now, now),
+        )
+        webhook_id = cur.lastrowid
+        sealed = seal(ctx.keyring, ctx.env.name, _PURPOSE, webhook_id, secret)
+        conn.execute("UPDATE webhooks SET secret = ? WHERE id = ?", (sealed, webhook_id))
+        row = conn.execute("SELECT * FROM webhooks WHERE id = ?", (webhook_id,)).fetchone()
+    return render(row, secret=secret)
+
+
+def list_webhooks(ctx: Ctx, page: Page) -> tuple[list[dict[str, Any]], int | None]:
+    with ctx.env.db.read() as conn:
+        rows, nxt = paginate(conn, "SELECT * FROM webhooks WHERE account_id = ?", (ctx.account.id,), page)
+    return [render(r) for r in rows], nxt
+
+
+def retrieve(ctx: Ctx, webhook_id: int) -> dict[str, Any]:
+    with ctx.env.db.read() as conn:
+        return render(_get(ctx, conn, webhook_id))
+
+
+def update(ctx: Ctx, webhook_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    now = ctx.now_ms()
+    with ctx.env.db.write() as conn:
+        row = _get(ctx, conn, webhook_id)
+        sets: dict[str, Any] = {}
+        for key in ("name", "url", "rate_limit_per_second"):
+            if key in changes:
+                sets[key] = changes[key]
+        if "events" in changes:
+            sets["events"] = dumps(changes["events"])
+        if "is_active" in changes:
+            active = bool(changes["is_active"])
+            sets["is_active"] = int(active)
+            if active and not row["is_active"]:  # re-enable: a fresh start for the failure run
+                sets.update(consecutive_failures=0, disabled_reason=None, disabled_at=None)
+            elif not active and row["is_active"]:
+                sets.update(disabled_reason="disabled via the API", disabled_at=now)
+        sets["updated_at"] = now
+        conn.execute(
+            f"UPDATE webhooks SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?", (*sets.values(), webhook_id)
+        )
+        return render(_get(ctx, conn, webhook_id))
+
+
+def delete(ctx: Ctx, webhook_id: int) -> None:
+    with ctx.env.db.write() as conn:
+        _get(ctx, conn, webhook_id)
+        conn.execute("DELETE FROM webhooks WHERE id = ?", (webhook_id,))  # logs/deliveries cascade
+
+
+def get_secret(ctx: Ctx, webhook_id: int) -> str:
+    with ctx.env.db.read() as conn:
+        row = _get(ctx, conn, webhook_id)
+    return unseal(ctx.keyring, ctx.env.name, _PURPOSE, webhook_id, row["secret"])
+
+
+def rotate_secret(ctx: Ctx, webhook_id: int) -> dict[str, Any]:
+    """New secret now; the old one keeps verifying (deliveries carry both signatures) for 24 h."""
+    secret = new_secret()
+    now = ctx.now_ms()
+    with ctx.env.db.write() as conn:
+        row = _get(ctx, conn, webhook_id)
+        sealed = seal(ctx.keyring, ctx.env.name, _PURPOSE, webhook_id, secret)
+        conn.execute(
+            "UPDATE webhooks SET previous_secret = ?, previous_secret_expires_at = ?, secret = ?, updated_at = ?"
+            " WHERE id = ?",
+            (row["secret"], now + ROTATION_OVERLAP_MS, sealed, now, webhook_id),
+        )
+        return render(_get(ctx, conn, webhook_id), secret=secret)
+
+
+def _render_log(row: sqlite3.Row) -> dict[str, Any]:
+    out = dict(row)
+    with contextlib.suppress(ValueError):  # a payload that is not JSON is served as the text sent
+        out["payload"] = json.loads(row["payload"])
+    out["delivered_at"] = iso(row["delivered_at"])
+    return out
+
+
+def logs(ctx: Ctx, webhook_id: int, page: Page) -> tuple[list[dict[str, Any]], int | None]:
+    with ctx.env.db.snapshot() as conn:
+        _get(ctx, conn, webhook_id)
+        rows, nxt = paginate(conn, f"SELECT {_LOG_COLUMNS} FROM webhook_logs WHERE webhook_id = ?", (webhook_id,), page)
+    return [_render_log(r) for r in rows], nxt
+
+
+def webhook_signing_secrets(
+    conn: sqlite3.Connection,
+    webhook_id: int,
+    now_ms: int,
+    *,
+    keyring: Keyring | None = None,
+    environment: str | None = None,
+) -> list[str]:
+    """Plaintext secrets to sign with: the current one first, then the previous one while still valid.
+
+    The keyring and environment default to those of the :class:`~..store.Database` the connection came from.
+    """
+    ring = keyring if keyring is not None else getattr(conn, "keyring", None)
+    env = environment if environment is not None else getattr(conn, "environment", "live")
+    if ring is None:
+        raise ValueError("no keyring: pass keyring= or use a connection from a local Database")
+    row = conn.execute(
+        "SELECT secret, previous_secret, previous_secret_expires_at FROM webhooks WHERE id = ?", (webhook_id,)
+    ).fetchone()
+    if row is None:
+        raise not_found("webhook", webhook_id)
+    out = [unseal(ring, env, _PURPOSE, webhook_id, row[0])]
+    if row[1] is not None and row[2] is not None and row[2] > now_ms:
+        out.append(unseal(ring, env, _PURPOSE, webhook_id, row[1]))
+    return out

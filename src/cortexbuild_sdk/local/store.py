@@ -1,0 +1,195 @@
+"""SQLite store: one file, per-thread connections, WAL, ``BEGIN IMMEDIATE`` writes, ``user_version`` migrations.
+
+Every read-modify-write goes through :meth:`Database.write`, which takes SQLite's write lock up front
+(``BEGIN IMMEDIATE``) so two writers never deadlock upgrading a read lock; the busy timeout makes a writer
+wait for the lock instead of failing with "database is locked". WAL lets readers run while one writer writes,
+across threads and processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .crypto import Keyring
+
+__all__ = ["BUSY_TIMEOUT_S", "Database", "LocalConnection", "Migration", "run_script"]
+
+BUSY_TIMEOUT_S = 30.0
+
+Migration = str | Callable[[sqlite3.Connection], None]
+"""A migration is DDL text (statements run one by one) or a function given the connection in the transaction."""
+
+
+class LocalConnection(sqlite3.Connection):
+    """A connection that knows which keyring and environment its database's secrets are sealed for."""
+
+    keyring: Keyring | None = None
+    environment: str = "live"
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run several statements inside the caller's transaction (``executescript`` would COMMIT first)."""
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip().strip(";").strip():
+                conn.execute(buf)
+            buf = ""
+    if buf.strip():
+        conn.execute(buf)
+
+
+class _ThreadState(threading.local):
+    conn: LocalConnection | None = None
+    depth: int = 0
+    writing: bool = False
+
+
+class Database:
+    """A SQLite database file shared by threads (one connection each) and processes."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        migrations: Sequence[Migration] = (),
+        keyring: Keyring | None = None,
+        environment: str = "live",
+    ) -> None:
+        self.path = Path(path)
+        self.keyring = keyring
+        self.environment = environment
+        self._state = _ThreadState()
+        self._all: list[LocalConnection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        if migrations:
+            self.migrate(migrations)
+
+    # ---- connections --------------------------------------------------------------------------------------
+
+    def _connect(self) -> LocalConnection:
+        conn = sqlite3.connect(
+            self.path,
+            timeout=BUSY_TIMEOUT_S,
+            isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+            check_same_thread=False,  # only so close() can run from another thread
+            factory=LocalConnection,
+        )
+        assert isinstance(conn, LocalConnection)
+        conn.keyring = self.keyring
+        conn.environment = self.environment
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    def connection(self) -> LocalConnection:
+        """This thread's connection (opened on first use)."""
+        if self._closed:
+            raise RuntimeError(f"database {self.path} is closed")
+        conn = self._state.conn
+        if conn is None:
+            with self._lock:
+                if self._closed:
+                    raise RuntimeError(f"database {self.path} is closed")
+                conn = self._connect()
+                self._all.append(conn)
+            self._state.conn = conn
+        return conn
+
+    # ---- transactions -------------------------------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE``; commit on success, roll back on any exception. Nests inside another write()."""
+        state = self._state
+        conn = self.connection()
+        if state.depth:
+            if not state.writing:
+                raise RuntimeError("write() cannot start inside read(); open the write() first")
+            state.depth += 1
+            try:
+                yield conn
+            finally:
+                state.depth -= 1
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        state.depth, state.writing = 1, True
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+        finally:
+            state.depth, state.writing = 0, False
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A connection for queries. Outside a transaction each statement is atomic on its own (the cheap
+        path, which is what single-query reads want); use :meth:`snapshot` when several queries must agree."""
+        yield self.connection()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """One consistent read snapshot (``BEGIN`` ... ``COMMIT``) for several queries; nests."""
+        state = self._state
+        conn = self.connection()
+        if state.depth:
+            state.depth += 1
+            try:
+                yield conn
+            finally:
+                state.depth -= 1
+            return
+        conn.execute("BEGIN")
+        state.depth = 1
+        try:
+            yield conn
+        finally:
+            state.depth = 0
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
+    # ---- schema -------------------------------------------------------------------------------------------
+
+    def migrate(self, migrations: Sequence[Migration]) -> int:
+        """Apply the migrations past ``PRAGMA user_version``, each with its version bump, in one transaction."""
+        with self.write() as conn:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            for number, migration in enumerate(migrations[version:], start=version + 1):
+                if isinstance(migration, str):
+                    run_script(conn, migration)
+                else:
+                    migration(conn)
+                conn.execute(f"PRAGMA user_version = {number:d}")
+            return max(version, len(migrations))
+
+    def close(self) -> None:
+        """Close every thread's connection; later use raises ``RuntimeError``."""
+        with self._lock:
+            self._closed = True
+            conns, self._all = self._all, []
+        for conn in conns:
+            with contextlib.suppress(sqlite3.ProgrammingError):  # another thread is mid-statement
+                conn.close()
+        self._state.conn = None
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __repr__(self) -> str:
+        return f"Database({str(self.path)!r}, environment={self.environment!r})"

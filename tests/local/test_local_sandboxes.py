@@ -1,0 +1,134 @@
+"""Sandboxes: own database with sample data, isolated test key, reset, delete, config flags, plan limit."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import httpx
+from helpers_local import WEBHOOK, ClientFactory, err, ok
+
+from cortexbuild_sdk.local import Backend
+
+
+def _create(client: httpx.Client, **extra: object) -> tuple[dict[str, object], str]:
+    body = ok(client.post("/api/sdk/sandboxes", json={"name": "Development Sandbox", **extra}))
+    return body["sandbox"], body["secret"]
+
+
+def test_create_shape_and_sample_data(client: httpx.Client, backend: Backend) -> None:
+    sandbox, secret = _create(client, description="For testing")
+    assert secret.startswith("cbk_test_")
+    assert sandbox["config"] == {"sampleDataEnabled": True, "webhooksEnabled": True, "integrationsEnabled": True}
+    assert sandbox["is_active"] is True and sandbox["description"] == "For testing"
+    assert "secret" not in ok(client.get(f"/api/sdk/sandboxes/{sandbox['id']}"))["sandbox"]
+    with backend.sandbox_db(int(sandbox["id"])).read() as conn:  # type: ignore[call-overload]
+        for table in (
+            "companies",
+            "projects",
+            "tasks",
+            "rfis",
+            "invoices",
+            "clients",
+            "documents",
+            "time_entries",
+            "purchase_orders",
+        ):
+            assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] > 0, table
+    with backend.db.read() as conn:  # live store has no sample tables
+        assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'projects'").fetchone() is None
+
+
+def test_sample_data_disabled(client: httpx.Client, backend: Backend) -> None:
+    sandbox, _ = _create(client, config={"sampleDataEnabled": False})
+    with backend.sandbox_db(int(sandbox["id"])).read() as conn:  # type: ignore[call-overload]
+        assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'projects'").fetchone() is None
+
+
+def test_isolation(client: httpx.Client, make_client: ClientFactory, backend: Backend) -> None:
+    backend.set_tier("starter")
+    live_hook = ok(client.post("/api/integrations/webhooks", json=WEBHOOK))["webhook"]
+    s1, k1 = _create(client)
+    s2, k2 = _create(client)
+    c1, c2 = make_client(k1), make_client(k2)
+    assert ok(c1.get("/api/integrations/webhooks/list"))["webhooks"] == []
+    err(c1.get(f"/api/integrations/webhooks/{live_hook['id']}"), 404, "not_found")
+    h1 = ok(c1.post("/api/integrations/webhooks", json={**WEBHOOK, "name": "sandbox one"}))["webhook"]
+    assert ok(c1.get(f"/api/integrations/webhooks/{h1['id']}/secret"))["secret"] == h1["secret"]
+    assert ok(c2.get("/api/integrations/webhooks/list"))["webhooks"] == []
+    assert [w["name"] for w in ok(client.get("/api/integrations/webhooks/list"))["webhooks"]] == [WEBHOOK["name"]]
+    # sandbox keys cannot manage keys or sandboxes (not even with a PATCHed scope list)
+    err(c1.get("/api/sdk/keys"), 403, "sandbox_key_not_allowed")
+    err(c1.post("/api/sdk/sandboxes", json={"name": "x"}), 403, "sandbox_key_not_allowed")
+    assert s1["id"] != s2["id"]
+
+
+def test_reset_restores_initial_state_fast(client: httpx.Client, make_client: ClientFactory, backend: Backend) -> None:
+    sandbox, key = _create(client)
+    sid = int(sandbox["id"])  # type: ignore[call-overload]
+    sc = make_client(key)
+    with backend.sandbox_db(sid).read() as conn:
+        before = conn.execute("SELECT COUNT(*), SUM(budget_cents) FROM projects").fetchone()[:]
+    ok(sc.post("/api/integrations/webhooks", json=WEBHOOK))
+    with backend.sandbox_db(sid).write() as conn:
+        conn.execute("DELETE FROM tasks")
+        conn.execute("UPDATE projects SET budget_cents = 1")
+    started = time.perf_counter()
+    ok(client.post(f"/api/sdk/sandboxes/{sid}/reset"))
+    assert time.perf_counter() - started < 1.0
+    assert ok(sc.get("/api/integrations/webhooks/list"))["webhooks"] == []
+    with backend.sandbox_db(sid).read() as conn:
+        assert conn.execute("SELECT COUNT(*), SUM(budget_cents) FROM projects").fetchone()[:] == before
+        assert conn.execute("SELECT COUNT(*) FROM tasks").fetchone()[0] > 0
+
+
+def test_delete_removes_file_and_key(client: httpx.Client, make_client: ClientFactory, backend: Backend) -> None:
+    sandbox, key = _create(client)
+    sid = int(sandbox["id"])  # type: ignore[call-overload]
+    path = backend.path.with_name(backend.path.name + ".sandboxes") / f"sandbox-{sid}.db"
+    assert path.exists()
+    ok(client.delete(f"/api/sdk/sandboxes/{sid}"))
+    assert not path.exists()
+    err(make_client(key).get("/api/integrations/webhooks/list"), 401, "unauthorized")
+    err(client.get(f"/api/sdk/sandboxes/{sid}"), 404, "not_found")
+    assert ok(client.get("/api/sdk/sandboxes"))["sandboxes"] == []
+
+
+def test_integrations_disabled_flag(client: httpx.Client, make_client: ClientFactory) -> None:
+    sandbox, key = _create(client, config={"integrationsEnabled": False})
+    sc = make_client(key)
+    body = err(sc.get("/api/integrations/list"), 403, "integrations_disabled")
+    assert "integrationsEnabled" in body["error"]
+    err(
+        sc.post("/api/integrations", json={"provider": "github", "name": "g", "credentials": {"token": "t"}}),
+        403,
+        "integrations_disabled",
+    )
+    ok(sc.get("/api/integrations/webhooks/list"))  # webhooks still work
+    ok(client.patch(f"/api/sdk/sandboxes/{sandbox['id']}", json={"config": {"integrationsEnabled": True}}))
+    ok(sc.get("/api/integrations/list"))
+    err(client.patch(f"/api/sdk/sandboxes/{sandbox['id']}", json={"config": {"bogus": True}}), 400, "validation_error")
+
+
+def test_plan_limit_and_deactivate(client: httpx.Client, make_client: ClientFactory) -> None:
+    sandbox, key = _create(client)
+    body = err(client.post("/api/sdk/sandboxes", json={"name": "second"}), 403, "plan_limit_exceeded")
+    assert body["details"]["limit"] == "sandboxes"
+    ok(client.patch(f"/api/sdk/sandboxes/{sandbox['id']}", json={"is_active": False}))
+    err(make_client(key).get("/api/integrations/webhooks/list"), 403, "sandbox_inactive")
+
+
+def test_sandbox_secrets_use_their_own_environment(
+    client: httpx.Client, make_client: ClientFactory, backend: Backend
+) -> None:
+    sandbox, key = _create(client)
+    hook = ok(make_client(key).post("/api/integrations/webhooks", json=WEBHOOK))["webhook"]
+    path = backend.path.with_name(backend.path.name + ".sandboxes") / f"sandbox-{sandbox['id']}.db"
+    with sqlite3.connect(path) as conn:
+        sealed = conn.execute("SELECT secret FROM webhooks WHERE id = ?", (hook["id"],)).fetchone()[0]
+    assert (
+        backend.keyring.decrypt(
+            sealed, environment=f"sandbox:{sandbox['id']}", associated_data=f"webhook-secret:{hook['id']}".encode()
+        ).decode()
+        == hook["secret"]
+    )
