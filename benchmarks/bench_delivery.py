@@ -61,30 +61,42 @@ def percentiles(latencies: list[float]) -> tuple[float, float]:
 
 
 async def baseline(urls: list[str], bodies: list[tuple[str, str]]) -> tuple[float, dict[str, float]]:
-    """Post every (event id, body) to every URL with CONCURRENCY workers; the queue time is the emit."""
-    queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
+    """Post every (event id, body) to every URL with CONCURRENCY workers; the queue time is the emit.
+
+    Endpoints are spread over the same number of connection pools as the engine uses (one pool of 64
+    connections makes httpcore scan every queued request against every connection on each request, which
+    would make both sides measure that scan instead of delivery).
+    """
+    queue: asyncio.Queue[tuple[int, bytes]] = asyncio.Queue()
     emitted: dict[str, float] = {}
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-    async with httpx.AsyncClient(limits=limits, trust_env=False) as client:
+    shards = max(1, min(32, 2 * CONCURRENCY // PER_ENDPOINT))
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=PER_ENDPOINT * 2)
+    clients = [httpx.AsyncClient(limits=limits, trust_env=False) for _ in range(shards)]
+    # The engine's shard is the webhook id (1-based here) modulo the shard count: the same split.
+    route = [(urls[i], clients[(i + 1) % shards]) for i in range(len(urls))]
 
-        async def worker() -> None:
-            while True:
-                url, body = await queue.get()
-                response = await client.post(url, content=body, headers={"Content-Type": "application/json"})
-                await response.aread()
-                queue.task_done()
+    async def worker() -> None:
+        while True:
+            index, body = await queue.get()
+            url, client = route[index]
+            response = await client.post(url, content=body, headers={"Content-Type": "application/json"})
+            await response.aread()
+            queue.task_done()
 
-        workers = [asyncio.create_task(worker()) for _ in range(CONCURRENCY)]
-        started = time.monotonic()
-        for event_id, body in bodies:
-            emitted[event_id] = time.monotonic()
-            for url in urls:
-                queue.put_nowait((url, body.encode()))
-            await asyncio.sleep(0)  # let workers run while "emitting", like the engine's producer
-        await queue.join()
-        elapsed = time.monotonic() - started
-        for task in workers:
-            task.cancel()
+    workers = [asyncio.create_task(worker()) for _ in range(CONCURRENCY)]
+    started = time.monotonic()
+    for event_id, body in bodies:
+        emitted[event_id] = time.monotonic()
+        encoded = body.encode()
+        for index in range(len(urls)):
+            queue.put_nowait((index, encoded))
+        await asyncio.sleep(0)  # let workers run while "emitting", like the engine's producer
+    await queue.join()
+    elapsed = time.monotonic() - started
+    for task in workers:
+        task.cancel()
+    for client in clients:
+        await client.aclose()
     return elapsed, emitted
 
 

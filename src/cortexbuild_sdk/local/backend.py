@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import sqlite3
@@ -11,12 +12,15 @@ import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from typing_extensions import Self
 
 from .app import App
 from .clock import Clock, SystemClock
 from .crypto import Keyring
+from .delivery import AddressPolicy
+from .delivery.hub import DeliveryHub
 from .http import LocalRequest, LocalResponse
 from .ratelimit import RateLimitConfig, RateLimiter
 from .routes import ROUTES
@@ -52,6 +56,10 @@ class Backend:
         rate_limits: RateLimitConfig | None = None,
         oauth: Mapping[str, Mapping[str, str]] | None = None,
         company_name: str = DEFAULT_COMPANY,
+        delivery_policy: AddressPolicy | None = None,
+        delivery_concurrency: int = 64,
+        delivery_per_endpoint: int = 8,
+        delivery_poll_interval: float = 0.5,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self._tmpdir: str | None = None
@@ -84,6 +92,22 @@ class Backend:
         self._app = App(self._rt, ROUTES, RateLimiter(self.rate_limits))
         self._close_lock = threading.Lock()
         self._closed = False
+        # Webhook delivery: one engine per open database, each started on first use (see docs/delivery.md).
+        self.delivery = DeliveryHub(
+            self.db,
+            clock=self.clock,
+            signing_secrets=webhook_signing_secrets,
+            sandbox_db=self._sandboxes.open,
+            policy=delivery_policy if delivery_policy is not None else AddressPolicy(),
+            concurrency=delivery_concurrency,
+            per_endpoint=delivery_per_endpoint,
+            poll_interval=delivery_poll_interval,
+        )
+        try:
+            self._resume_pending()
+        except BaseException:
+            self.close()
+            raise
 
     # ---- identity -----------------------------------------------------------------------------------------
 
@@ -123,6 +147,56 @@ class Backend:
         """``[current, previous while valid]`` plaintext secrets of a webhook, for the connection's database."""
         return webhook_signing_secrets(conn, webhook_id, now_ms)
 
+    # ---- webhook delivery ---------------------------------------------------------------------------------
+
+    def emit(
+        self,
+        event: str,
+        data: Mapping[str, Any],
+        *,
+        sandbox_id: int | None = None,
+        account_id: int | None = None,
+    ) -> str:
+        """Emit a catalogue event for an account (default: the owner's); returns the event id (``evt_...``).
+
+        The event and one delivery per subscribed active webhook are committed before this returns; the
+        dispatcher sends them in the background. ``sandbox_id`` emits inside that sandbox's database (to its
+        webhooks). Raises ``UnknownEventError`` / ``InvalidPayloadError`` / ``PayloadTooLargeError`` (all
+        ``ValueError``) for a bad event, and ``ValueError`` for an unknown account or sandbox.
+        """
+        acct = self.account_id if account_id is None else account_id
+        with self.db.read() as conn:
+            row = conn.execute("SELECT user_id, company_id FROM accounts WHERE id = ?", (acct,)).fetchone()
+            if row is None:
+                raise ValueError(f"no account {acct} in this backend")
+            if sandbox_id is not None:
+                owner = conn.execute(
+                    "SELECT account_id FROM sandbox_environments WHERE id = ?", (sandbox_id,)
+                ).fetchone()
+                if owner is None or owner[0] != acct:
+                    raise ValueError(f"no sandbox {sandbox_id} for account {acct}")
+        engine = self.delivery.engine(sandbox_id)
+        return engine.emit(account_id=acct, company_id=row[1], user_id=row[0], event=event, data=data)
+
+    def drain(self, timeout: float = 60.0) -> None:
+        """Block until no delivery is due now (in the live store and every open sandbox) and every attempt is
+        logged. With a ``ManualClock``: ``backend.clock.advance(s)`` then ``drain()`` runs what fell due.
+        Raises ``TimeoutError`` after ``timeout`` seconds."""
+        self.delivery.drain(timeout)
+
+    async def adrain(self, timeout: float = 60.0) -> None:
+        """:meth:`drain` for async code: the wait runs on a worker thread, never on the caller's loop."""
+        await asyncio.get_running_loop().run_in_executor(None, self.drain, timeout)
+
+    def _resume_pending(self) -> None:
+        """Start the engines of databases holding deliveries an earlier process did not finish."""
+        self.delivery.start_if_pending()
+        with self.db.read() as conn:
+            sandbox_ids = [r[0] for r in conn.execute("SELECT id FROM sandbox_environments")]
+        for sandbox_id in sandbox_ids:
+            if self._sandboxes.path(sandbox_id).exists():
+                self.delivery.start_if_pending(sandbox_id)
+
     # ---- encryption ---------------------------------------------------------------------------------------
 
     def rotate_encryption_key(self, new_key: bytes | str | None = None) -> str:
@@ -151,6 +225,8 @@ class Backend:
                 if self._closed:
                     return
                 self._closed = True
+        if hasattr(self, "delivery"):
+            self.delivery.close()  # before the databases: in-flight attempts are recorded
         self._rt.close() if hasattr(self, "_rt") else None
         self._sandboxes.close() if hasattr(self, "_sandboxes") else None
         self.db.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -181,10 +182,12 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     connect on our behalf and bypass the check.
     """
 
-    def __init__(self, policy: AddressPolicy, *, limits: httpx.Limits, verify: bool = True) -> None:
-        super().__init__(verify=verify, trust_env=False, limits=limits)
+    def __init__(self, policy: AddressPolicy, *, limits: httpx.Limits, verify: bool | ssl.SSLContext = True) -> None:
+        # One SSL context for both pools (building one loads the CA store: the costly part of a transport).
+        context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify, trust_env=False)
+        super().__init__(verify=context, trust_env=False, limits=limits)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
+            ssl_context=context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

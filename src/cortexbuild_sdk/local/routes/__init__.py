@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from ..routing import Route
-from . import integrations, keys, platform, sandboxes, webhooks
+from . import deliveries, integrations, keys, platform, sandboxes, webhooks
 
 __all__ = ["ROUTES"]
 
 ROUTES: tuple[Route, ...] = (
     *integrations.ROUTES,
     *webhooks.ROUTES,
+    *deliveries.ROUTES,
     *keys.ROUTES,
     *sandboxes.ROUTES,
     *platform.ROUTES,

@@ -1,5 +1,5 @@
-"""/api/integrations/webhooks routes (delivery routes ``test``, ``logs/:log_id/retry`` and ``recover`` belong to
-the delivery engine)."""
+"""/api/integrations/webhooks routes (the delivery routes ``test``, ``logs/:log_id/retry`` and ``recover`` are in
+``deliveries.py``)."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
+from ..delivery.hub import hub_for
 from ..http import iso
 from ..sample_data import seed_sample_data
 from . import plans
@@ -97,7 +98,11 @@ def update(ctx: Ctx, sandbox_id: int, changes: dict[str, Any]) -> dict[str, Any]
             f"UPDATE sandbox_environments SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?",
             (*sets.values(), sandbox_id),
         )
-        return render(_get(ctx, conn, sandbox_id))
+        out = render(_get(ctx, conn, sandbox_id))
+    hub = hub_for(ctx.rt.db)
+    if hub is not None and "config" in changes:
+        hub.invalidate_flags(sandbox_id)  # webhooksEnabled takes effect on the next attempt
+    return out
 
 
 def reset(ctx: Ctx, sandbox_id: int) -> dict[str, Any]:
@@ -126,4 +131,7 @@ def delete(ctx: Ctx, sandbox_id: int) -> None:
     with ctx.rt.db.read() as conn:
         _get(ctx, conn, sandbox_id)
     _forget(ctx, sandbox_id)
+    hub = hub_for(ctx.rt.db)
+    if hub is not None:
+        hub.discard_sandbox(sandbox_id)  # stop its dispatcher before its database goes
     ctx.rt.sandboxes.delete(sandbox_id)

@@ -1,4 +1,5 @@
-"""Webhooks: CRUD, secrets (sealed at rest, rotation with a 24 h overlap) and the delivery log listing."""
+"""Webhooks: CRUD, secrets (sealed at rest, rotation with a 24 h overlap), the delivery log listing and the
+delivery operations (test send, retry of one log entry, recover), which run on the environment's engine."""
 
 from __future__ import annotations
 
@@ -7,16 +8,19 @@ import contextlib
 import json
 import secrets
 import sqlite3
+from collections.abc import Mapping
 from typing import Any
 
 from ..crypto import Keyring
-from ..http import iso, not_found
+from ..delivery import DeliveryEngine, DeliveryError, LogNotFoundError, PayloadTooLargeError, WebhookNotFoundError
+from ..delivery.hub import hub_for
+from ..http import ApiError, iso, not_found, validation
 from ..sealing import seal, unseal
 from . import plans
 from .common import Page, dumps, fetch_owned, paginate
 from .context import Ctx
 
-__all__ = ["ROTATION_OVERLAP_MS", "new_secret", "webhook_signing_secrets"]
+__all__ = ["ROTATION_OVERLAP_MS", "delivery_error", "new_secret", "webhook_signing_secrets"]
 
 ROTATION_OVERLAP_MS = 24 * 3600 * 1000
 _PURPOSE = "webhook-secret"
@@ -92,6 +96,7 @@ def retrieve(ctx: Ctx, webhook_id: int) -> dict[str, Any]:
 
 def update(ctx: Ctx, webhook_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     now = ctx.now_ms()
+    resumed = False
     with ctx.env.db.write() as conn:
         row = _get(ctx, conn, webhook_id)
         sets: dict[str, Any] = {}
@@ -105,13 +110,17 @@ def update(ctx: Ctx, webhook_id: int, changes: dict[str, Any]) -> dict[str, Any]
             sets["is_active"] = int(active)
             if active and not row["is_active"]:  # re-enable: a fresh start for the failure run
                 sets.update(consecutive_failures=0, disabled_reason=None, disabled_at=None)
+                resumed = True
             elif not active and row["is_active"]:
                 sets.update(disabled_reason="disabled via the API", disabled_at=now)
         sets["updated_at"] = now
         conn.execute(
             f"UPDATE webhooks SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?", (*sets.values(), webhook_id)
         )
-        return render(_get(ctx, conn, webhook_id))
+        out = render(_get(ctx, conn, webhook_id))
+    if resumed:  # what was pending while disabled is due: wake the dispatcher after the commit
+        _engine(ctx).notify()
+    return out
 
 
 def delete(ctx: Ctx, webhook_id: int) -> None:
@@ -141,8 +150,8 @@ def rotate_secret(ctx: Ctx, webhook_id: int) -> dict[str, Any]:
         return render(_get(ctx, conn, webhook_id), secret=secret)
 
 
-def _render_log(row: sqlite3.Row) -> dict[str, Any]:
-    out = dict(row)
+def _render_log(row: Mapping[str, Any] | sqlite3.Row) -> dict[str, Any]:
+    out = {key: row[key] for key in row.keys()}  # noqa: SIM118 (sqlite3.Row has keys() but no iteration by key)
     with contextlib.suppress(ValueError):  # a payload that is not JSON is served as the text sent
         out["payload"] = json.loads(row["payload"])
     out["delivered_at"] = iso(row["delivered_at"])
@@ -154,6 +163,60 @@ def logs(ctx: Ctx, webhook_id: int, page: Page) -> tuple[list[dict[str, Any]], i
         _get(ctx, conn, webhook_id)
         rows, nxt = paginate(conn, f"SELECT {_LOG_COLUMNS} FROM webhook_logs WHERE webhook_id = ?", (webhook_id,), page)
     return [_render_log(r) for r in rows], nxt
+
+
+# ---- delivery operations ---------------------------------------------------------------------------------
+
+
+def delivery_error(exc: DeliveryError) -> ApiError:
+    """The platform error shape for an engine error."""
+    if isinstance(exc, PayloadTooLargeError):
+        return ApiError(413, "payload_too_large", str(exc), details={"size": exc.size, "limit": exc.limit})
+    if isinstance(exc, WebhookNotFoundError | LogNotFoundError):
+        return ApiError(404, "not_found", str(exc))
+    return validation(str(exc))
+
+
+def _engine(ctx: Ctx) -> DeliveryEngine:
+    hub = hub_for(ctx.rt.db)
+    if hub is None:
+        raise ApiError(503, "delivery_unavailable", "webhook delivery is not running in this backend")
+    try:
+        return hub.engine(ctx.env.sandbox_id)
+    except (FileNotFoundError, RuntimeError) as exc:
+        raise ApiError(503, "delivery_unavailable", f"webhook delivery is unavailable: {exc}") from None
+
+
+def _owned(ctx: Ctx, webhook_id: int) -> None:
+    with ctx.env.db.read() as conn:
+        _get(ctx, conn, webhook_id)  # tenancy first: the engine's operations take any id
+
+
+def send_test(ctx: Ctx, webhook_id: int) -> tuple[bool, str | None]:
+    """Send ``webhook.test`` now (even to a disabled endpoint), logged, never retried."""
+    _owned(ctx, webhook_id)
+    try:
+        return _engine(ctx).send_test(webhook_id)
+    except DeliveryError as exc:
+        raise delivery_error(exc) from None
+
+
+def retry_log(ctx: Ctx, webhook_id: int, log_id: int) -> dict[str, Any]:
+    """Re-send one log entry's payload now as a new attempt of its delivery; the new log row."""
+    _owned(ctx, webhook_id)
+    try:
+        return _render_log(_engine(ctx).retry_log(webhook_id, log_id))
+    except DeliveryError as exc:
+        raise delivery_error(exc) from None
+
+
+def recover(ctx: Ctx, webhook_id: int, since_ms: int) -> int:
+    """Re-queue the webhook's failed deliveries created at or after ``since_ms``; how many."""
+    _owned(ctx, webhook_id)
+    try:
+        return _engine(ctx).recover(webhook_id, since_ms)
+    except DeliveryError as exc:
+        raise delivery_error(exc) from None
 
 
 def webhook_signing_secrets(
