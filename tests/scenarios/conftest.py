@@ -87,8 +87,13 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     try:
         if kind == "respx":
             transport = backend.transport()
-            with respx.mock(base_url=PLATFORM_URL, assert_all_called=False) as router:
-                router.route().mock(side_effect=lambda req: platform_response(_forward(transport, req)))
+            # respx patches httpx everywhere: the platform's host goes to the emulator, while the backend's
+            # own deliveries to loopback receivers pass through to the real network stack.
+            with respx.mock(assert_all_called=False) as router:
+                router.route(host="localhost", port=3001).mock(
+                    side_effect=lambda req: platform_response(_forward(transport, req))
+                )
+                router.route(host="127.0.0.1").pass_through()
                 yield target
         else:
             yield target

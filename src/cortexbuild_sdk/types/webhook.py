@@ -20,6 +20,9 @@ class Webhook(BaseModel):
     success_count: int = 0
     failure_count: int = 0
     last_triggered_at: Timestamp | None = None
+    disabled_reason: str | None = None
+    """Why the endpoint was disabled (e.g. consecutive failures, or 410 Gone), when it was."""
+    disabled_at: Timestamp | None = None
     created_at: Timestamp | None = None
     updated_at: Timestamp | None = None
 
@@ -38,6 +41,7 @@ class WebhookLog(BaseModel):
     attempt: int | None = None
     delivery_id: str | None = None
     duration_ms: int | None = None
+    event_id: str | None = None
 
     @property
     def succeeded(self) -> bool:
