@@ -167,8 +167,14 @@ def with_secret(key: str, model: type[M]) -> Callable[[Any], M]:
 
 
 def whole(model: type[M]) -> Callable[[Any], M]:
-    """Parse the envelope itself, for routes whose fields sit beside ``success``."""
-    return model.model_validate
+    """Parse the envelope itself, for routes whose fields sit beside ``success`` (which is dropped: a
+    parsed result always succeeded)."""
+    validate = model.model_validate
+
+    def parse(body: Any) -> M:
+        return validate({key: value for key, value in body.items() if key != "success"})
+
+    return parse
 
 
 def ack(body: Any) -> None:

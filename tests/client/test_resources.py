@@ -495,3 +495,9 @@ def test_unknown_fields_are_kept(run: Runner, api: respx.MockRouter) -> None:
     hook = run(lambda c: c.webhooks.retrieve(123))
     assert hook.model_extra == {"region": "eu-west"}
     assert hook.to_dict()["region"] == "eu-west"
+
+
+def test_envelope_success_flag_is_not_kept_as_a_field(run: Runner, api: respx.MockRouter) -> None:
+    api.post("/api/integrations/webhooks/1/test").respond(json=ok(delivered=True, error=None))
+    result = run(lambda c: c.webhooks.test(1))
+    assert result.model_extra == {}
