@@ -7,6 +7,7 @@ handler. Any :class:`ApiError` becomes the platform's error shape; anything else
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -32,10 +33,14 @@ class App:
         self.rt = rt
         self.router = Router(routes)
         self.limiter = limiter
+        # Request ids: a random per-app prefix plus a counter - unique without a urandom call per request
+        # (ids identify requests in logs; they are not secrets). Same shape as before: "req_" + 24 hex digits.
+        self._rid_prefix = "req_" + secrets.token_hex(6)
+        self._rid_counter = itertools.count(1)
 
     def handle(self, request: LocalRequest) -> LocalResponse:
         given = request.header("x-request-id")
-        rid = given if given and _REQUEST_ID.match(given) else "req_" + secrets.token_hex(12)
+        rid = given if given and _REQUEST_ID.match(given) else f"{self._rid_prefix}{next(self._rid_counter):012x}"
         headers = {"content-type": "application/json", "x-request-id": rid}
         try:
             status, payload = self._dispatch(request, headers)

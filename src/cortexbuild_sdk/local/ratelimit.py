@@ -11,6 +11,7 @@ import threading
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 __all__ = ["Bucket", "Decision", "RateLimitConfig", "RateLimiter"]
 
@@ -51,8 +52,9 @@ class RateLimitConfig:
         return self.groups.get(group, self.default)
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
+    """Immutable; a tuple because one is built per request (a frozen dataclass costs several times more)."""
+
     allowed: bool
     limit: int
     remaining: int

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .crypto import Keyring
@@ -28,10 +28,30 @@ Migration = str | Callable[[sqlite3.Connection], None]
 
 
 class LocalConnection(sqlite3.Connection):
-    """A connection that knows which keyring and environment its database's secrets are sealed for."""
+    """A connection that knows which keyring and environment its database's secrets are sealed for.
+
+    ``memo`` holds values derived from the database (e.g. the API-key lookups of ``auth``) that stay valid only
+    while :meth:`data_stamp` is unchanged; its owner checks the stamp before every use.
+    """
 
     keyring: Keyring | None = None
     environment: str = "live"
+    memo: dict[str, Any]
+    _stamp_cursor: sqlite3.Cursor | None = None
+
+    def data_stamp(self) -> tuple[int, int]:
+        """A value that differs from an earlier one whenever anything was committed to the file in between.
+
+        ``PRAGMA data_version`` changes when *another* connection (thread or process) commits; it ignores this
+        connection's own commits, which ``total_changes`` (rows written by this connection, trigger and
+        rolled-back writes included) covers. Read it *before* reading the data it guards, so a commit racing
+        the read can only make the stamp stale-early (a needless miss), never let stale data through.
+        """
+        cur = self._stamp_cursor
+        if cur is None:  # one reused plain cursor: this runs on every authenticated request
+            cur = self._stamp_cursor = self.cursor()
+            cur.row_factory = None
+        return int(cur.execute("PRAGMA data_version").fetchone()[0]), self.total_changes
 
 
 def run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -87,6 +107,7 @@ class Database:
         assert isinstance(conn, LocalConnection)
         conn.keyring = self.keyring
         conn.environment = self.environment
+        conn.memo = {}
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -136,11 +157,10 @@ class Database:
         finally:
             state.depth, state.writing = 0, False
 
-    @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
+    def read(self) -> _Reading:
         """A connection for queries. Outside a transaction each statement is atomic on its own (the cheap
         path, which is what single-query reads want); use :meth:`snapshot` when several queries must agree."""
-        yield self.connection()
+        return _Reading(self.connection())
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
@@ -193,3 +213,18 @@ class Database:
 
     def __repr__(self) -> str:
         return f"Database({str(self.path)!r}, environment={self.environment!r})"
+
+
+class _Reading:
+    """``with db.read() as conn``: a plain class, as the hot path of every GET is cheaper without a generator."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: LocalConnection) -> None:
+        self._conn = conn
+
+    def __enter__(self) -> LocalConnection:
+        return self._conn
+
+    def __exit__(self, *exc: object) -> None:
+        return None

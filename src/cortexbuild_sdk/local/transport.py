@@ -26,12 +26,13 @@ def _to_local(request: httpx.Request, body: bytes) -> LocalRequest:
 
 
 def _to_httpx(response: LocalResponse, request: httpx.Request) -> httpx.Response:
-    return httpx.Response(
-        response.status,
-        headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()],
-        content=response.body,
-        request=request,
-    )
+    # Like a network transport: complete headers (content-length included) and a byte stream the client reads,
+    # which skips httpx's content-encoding pass over headers we already know.
+    body = response.body
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
+    if "content-length" not in response.headers:
+        headers.append((b"content-length", str(len(body)).encode("ascii")))
+    return httpx.Response(response.status, headers=headers, stream=httpx.ByteStream(body), request=request)
 
 
 class LocalTransport(httpx.BaseTransport):
