@@ -10,7 +10,7 @@ import hmac
 import json
 import re
 from collections.abc import Sequence
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, cast
 
 try:
     from _hashlib import hmac_new as _openssl_hmac_new  # the OpenSSL HMAC behind hmac.new
@@ -104,13 +104,29 @@ _MACS: dict[str, tuple[_Mac, ...]] = {}
 _MACS_LIMIT: Final = 64
 
 
+def _verification_keys(secret: str) -> tuple[bytes, ...]:
+    """The key ``secret`` names, and for a ``whsec_`` secret also its literal UTF-8 bytes: a platform secret
+    that merely looks like the Standard Webhooks form is what the seed's receivers key their HMAC with."""
+    key = _key(secret)
+    literal = secret.encode("utf-8")
+    return (key,) if key == literal else (key, literal)
+
+
+def _signing_macs(secret: object) -> tuple[_Mac, ...]:
+    """One keyed state per secret, newest first: what :func:`sign` signs with."""
+    _macs(secret)  # the same argument checks as verification, with the same errors
+    secrets = [secret] if isinstance(secret, str) else cast("Sequence[str]", secret)
+    return tuple(_keyed(_key(one)) for one in secrets)
+
+
 def _macs(secret: object) -> tuple[_Mac, ...]:
+    """Every keyed state a delivery may be verified against (see :func:`_verification_keys`)."""
     if isinstance(secret, str):
         macs = _MACS.get(secret)
         if macs is None:
             if len(_MACS) >= _MACS_LIMIT:
                 _MACS.clear()
-            macs = _MACS[secret] = (_keyed(_key(secret)),)
+            macs = _MACS[secret] = tuple(_keyed(key) for key in _verification_keys(secret))
         return macs
     if isinstance(secret, (bytes, bytearray)) or not isinstance(secret, Sequence):
         raise InvalidSecretError("the webhook secret must be a str or a list of str")

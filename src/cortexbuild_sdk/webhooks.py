@@ -50,6 +50,7 @@ from cortexbuild_sdk._webhook_wire import (
     _macs,
     _probe,
     _read,
+    _signing_macs,
 )
 
 if TYPE_CHECKING:
@@ -287,7 +288,7 @@ def sign(
     Webhooks header carries one per secret.
     """
     body = _as_bytes(payload)
-    macs = _macs(secret)
+    macs = _signing_macs(secret)
     document: object = None
     try:
         document = _loads(body)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from delivery_helpers import open_db, plain_secrets
+from delivery_helpers import EngineFactory, open_db, plain_secrets
 from receiver import Receiver
 
 from cortexbuild_sdk.local.clock import ManualClock
@@ -32,9 +32,6 @@ def clock() -> ManualClock:
 def receiver() -> Iterator[Receiver]:
     with Receiver() as r:
         yield r
-
-
-EngineFactory = Callable[..., DeliveryEngine]
 
 
 @pytest.fixture

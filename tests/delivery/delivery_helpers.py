@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from cortexbuild_sdk.local.delivery import DELIVERY_SCHEMA, DeliveryEngine
 from cortexbuild_sdk.local.store import Database
+
+EngineFactory = Callable[..., DeliveryEngine]
+"""What the ``make_engine`` fixture returns."""
 
 WEBHOOKS_DDL = """
 CREATE TABLE IF NOT EXISTS webhooks (

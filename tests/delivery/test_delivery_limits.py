@@ -6,8 +6,7 @@ import collections
 import time
 
 import pytest
-from conftest import EngineFactory
-from delivery_helpers import add_webhook, deliveries, emit, logs, open_db, webhook
+from delivery_helpers import EngineFactory, add_webhook, deliveries, emit, logs, open_db, webhook
 from receiver import Receiver, Reply
 
 from cortexbuild_sdk.local.clock import ManualClock

@@ -6,8 +6,7 @@ import json
 
 import pytest
 import standardwebhooks
-from conftest import EngineFactory
-from delivery_helpers import SECRET, add_webhook, deliveries, emit, logs, webhook
+from delivery_helpers import SECRET, EngineFactory, add_webhook, deliveries, emit, logs, webhook
 from receiver import Receiver, Reply
 
 from cortexbuild_sdk import webhooks

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import RECEIVERS, load_receiver
+from webhook_test_support import RECEIVERS, load_receiver
 
 from cortexbuild_sdk import webhooks
 from cortexbuild_sdk.testing import SignedRequest, encode_payload, make_event_payload, signed_request

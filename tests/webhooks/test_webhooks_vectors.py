@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import load_vectors
+from webhook_test_support import load_vectors
 
 from cortexbuild_sdk import webhooks
 

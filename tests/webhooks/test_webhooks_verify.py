@@ -275,3 +275,14 @@ def test_public_constants() -> None:
     assert len(webhooks.WEBHOOK_EVENT_TYPES) == 24
     assert "webhook.test" not in webhooks.WEBHOOK_EVENT_TYPES
     assert issubclass(webhooks.TimestampOutOfToleranceError, webhooks.WebhookVerificationError)
+
+
+def test_a_platform_secret_that_looks_like_whsec_verifies_as_the_seed_receiver_keys_it(body: bytes, now: float) -> None:
+    """The seed's receivers key the HMAC with the secret string's UTF-8 bytes, whatever it looks like."""
+    import hashlib
+    import hmac
+
+    secret = webhooks.standard_secret("something")  # valid base64 after the prefix
+    literal = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    timestamp = str(json.loads(body)["timestamp"])
+    webhooks.verify(body, {"X-CortexBuild-Signature": literal, "X-CortexBuild-Timestamp": timestamp}, secret, now=now)

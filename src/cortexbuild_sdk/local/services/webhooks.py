@@ -3,7 +3,6 @@ delivery operations (test send, retry of one log entry, recover), which run on t
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 import secrets
@@ -31,8 +30,12 @@ _LOG_COLUMNS = (
 
 
 def new_secret() -> str:
-    """``whsec_`` + base64 of 32 random bytes: usable as the seed's HMAC key and by Standard Webhooks."""
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+    """64 hex characters (32 random bytes), as the platform's Node server makes them.
+
+    Receivers key the seed's HMAC with the secret string's UTF-8 bytes, so the secret must not look like
+    the Standard Webhooks ``whsec_<base64>`` form, whose key is the decoded bytes instead: a secret that did
+    would sign with one key and be checked with another. ``webhooks.standard_secret()`` gives that form."""
+    return secrets.token_hex(32)
 
 
 def render(row: sqlite3.Row, *, secret: str | None = None) -> dict[str, Any]:
