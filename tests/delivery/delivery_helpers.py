@@ -8,42 +8,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cortexbuild_sdk.local.delivery import DELIVERY_SCHEMA, DeliveryEngine
+from cortexbuild_sdk.local.delivery import DeliveryEngine
+from cortexbuild_sdk.local.schema import MIGRATIONS
 from cortexbuild_sdk.local.store import Database
 
 EngineFactory = Callable[..., DeliveryEngine]
 """What the ``make_engine`` fixture returns."""
 
-WEBHOOKS_DDL = """
-CREATE TABLE IF NOT EXISTS webhooks (
-    id INTEGER PRIMARY KEY,
-    account_id INTEGER NOT NULL,
-    user_id TEXT NOT NULL,
-    company_id TEXT NOT NULL,
-    name TEXT NOT NULL,
-    url TEXT NOT NULL,
-    events TEXT NOT NULL,
-    secret TEXT NOT NULL,
-    previous_secret TEXT,
-    previous_secret_expires_at INTEGER,
-    is_active INTEGER NOT NULL DEFAULT 1,
-    success_count INTEGER NOT NULL DEFAULT 0,
-    failure_count INTEGER NOT NULL DEFAULT 0,
-    consecutive_failures INTEGER NOT NULL DEFAULT 0,
-    disabled_reason TEXT,
-    disabled_at INTEGER,
-    last_triggered_at INTEGER,
-    rate_limit_per_second REAL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-);
-"""
 
 SECRET = "whsec-test-secret-0123456789"
 
 
 def open_db(path: Path | str) -> Database:
-    return Database(path, migrations=[WEBHOOKS_DDL + DELIVERY_SCHEMA])
+    # The backend's own migrations: the engine is tested against the real tables, not a copy of them.
+    return Database(path, migrations=MIGRATIONS)
 
 
 def plain_secrets(conn: sqlite3.Connection, webhook_id: int, now_ms: int) -> list[str]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
-from delivery_helpers import WEBHOOKS_DDL, add_webhook, deliveries
+from delivery_helpers import add_webhook, deliveries, open_db
 
 from cortexbuild_sdk._events import EVENT_TYPES
 from cortexbuild_sdk.local.delivery import (
@@ -40,11 +41,12 @@ def _events(db: Database) -> list[dict[str, object]]:
         return [dict(r) for r in conn.execute("SELECT * FROM webhook_events").fetchall()]
 
 
-def test_schema_runs_in_one_executescript_and_is_idempotent() -> None:
-    conn = sqlite3.connect(":memory:")
-    conn.executescript(WEBHOOKS_DDL + DELIVERY_SCHEMA)
-    conn.executescript(DELIVERY_SCHEMA)
+def test_schema_runs_in_one_executescript_and_is_idempotent(tmp_path: Path) -> None:
+    open_db(tmp_path / "schema.db").close()  # the backend's migration applies it once
+    conn = sqlite3.connect(tmp_path / "schema.db")
+    conn.executescript(DELIVERY_SCHEMA)  # and applying it again is harmless
     columns = [r[1] for r in conn.execute("PRAGMA table_info(webhook_logs)")]
+    conn.close()
     assert columns[:12] == [
         "id", "webhook_id", "event_type", "payload", "response_status", "response_body", "error_message",
         "delivered_at", "attempt", "delivery_id", "duration_ms", "event_id",

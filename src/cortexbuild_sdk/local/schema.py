@@ -173,23 +173,6 @@ CREATE TABLE module_reviews (
 );
 """
 
-_FALLBACK_LOGS = """
-CREATE TABLE IF NOT EXISTS webhook_logs (
-    id INTEGER PRIMARY KEY,
-    webhook_id INTEGER NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
-    event_type TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    response_status INTEGER,
-    response_body TEXT,
-    error_message TEXT,
-    delivered_at INTEGER NOT NULL,
-    attempt INTEGER NOT NULL DEFAULT 1,
-    delivery_id TEXT,
-    duration_ms INTEGER,
-    event_id TEXT
-);
-CREATE INDEX IF NOT EXISTS webhook_logs_webhook ON webhook_logs (webhook_id, id);
-"""
 
 # (slug, name, description, category, author, version, price in cents): the catalogue every store starts with.
 _MODULES: tuple[tuple[str, str, str, str, str, str, int], ...] = (
@@ -269,10 +252,10 @@ _MODULES: tuple[tuple[str, str, str, str, str, str, int], ...] = (
 
 
 def _delivery_schema() -> str:
-    try:  # the delivery engine owns these tables; fall back to the seed's log table until it is present
-        from .delivery.schema import DELIVERY_SCHEMA
-    except ImportError:
-        return _FALLBACK_LOGS
+    # The delivery engine owns its tables (outbox, deliveries, the seed's webhook_logs); imported here, at
+    # migration time, rather than at module import.
+    from .delivery.schema import DELIVERY_SCHEMA
+
     return DELIVERY_SCHEMA
 
 
