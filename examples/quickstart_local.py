@@ -68,7 +68,10 @@ def main() -> None:
         for row in client.usage.webhooks():
             print(f"  webhook {row.name!r}: {row.success_count} delivered, {row.failure_count} failed")
         for usage in client.usage.integrations():
-            print(f"  integrations report, {usage.provider}: syncs={usage.syncs}, success rate={usage.success_rate}")
+            print(
+                f"  integrations report, {usage.provider}: {usage.syncs} integration(s),"
+                f" {usage.sync_runs} sync run(s), last sync succeeded for {usage.success_rate:.0%}"
+            )
         print(f"  AI usage days recorded: {len(client.usage.ai(days=30))}")
 
     print("\nDone: the local store was removed on close.")

@@ -25,10 +25,17 @@ class AIRequest(BaseModel):
 
 
 class IntegrationUsage(BaseModel):
+    """One provider's row of the platform's integration report."""
+
     provider: str
     syncs: int = 0
+    """The platform's report counts *integrations* of this provider under this name (``COUNT(*)`` over the
+    integrations table); it is kept as sent. See ``sync_runs`` for syncs actually run."""
     last_sync: Timestamp | None = None
     success_rate: float | None = None
+    """Share of this provider's integrations whose last sync succeeded (0-1)."""
+    sync_runs: int | None = None
+    """Sync runs recorded for this provider (sent by the local backend; None from servers without it)."""
 
 
 class WebhookUsage(BaseModel):
