@@ -1,8 +1,8 @@
 """The framework-free app: a :class:`LocalRequest` in, a :class:`LocalResponse` out.
 
 Pipeline: size check -> route -> authenticate -> rate limit -> sandbox rules -> scope -> JSON body ->
-handler. Any :class:`ApiError` becomes the platform's error shape; anything else is logged and answered as a
-500 ``internal_error`` (a bug: bad input must never get there).
+idempotency (POSTs with an ``Idempotency-Key``) -> handler. Any :class:`ApiError` becomes the platform's error
+shape; anything else is logged and answered as a 500 ``internal_error`` (a bug: bad input must never get there).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from .auth import authenticate
 from .http import ApiError, LocalRequest, LocalResponse, json_body
 from .ratelimit import RateLimiter
 from .routing import Call, Route, Router
+from .services import idempotency
 from .services.context import Runtime
 
 __all__ = ["MAX_BODY_BYTES", "App"]
@@ -93,8 +94,36 @@ class App:
                 details={"required_scope": route.scope},
             )
         body = _parse_json(request.body) if route.takes_body else None
-        status, payload = route.handler(Call(ctx, params, request.query, body))
-        return status, {"success": True, **payload}
+        call = Call(ctx, params, request.query, body)
+        key = request.header("idempotency-key") if request.method == "POST" else None
+        if key is None:
+            status, payload = route.handler(call)
+            return status, {"success": True, **payload}
+        return self._run_idempotently(route, call, request, key, headers)
+
+    @staticmethod
+    def _run_idempotently(
+        route: Route, call: Call, request: LocalRequest, key: str, headers: dict[str, str]
+    ) -> tuple[int, dict[str, Any]]:
+        outcome = idempotency.reserve(call.ctx, key, idempotency.fingerprint(request.method, request.path, call.body))
+        if isinstance(outcome, idempotency.Replay):
+            headers.update(outcome.headers)
+            headers["idempotent-replayed"] = "true"
+            return outcome.status, outcome.payload
+        try:
+            status, payload = route.handler(call)
+        except ApiError as exc:
+            if exc.status >= 500:
+                idempotency.release(call.ctx, outcome)
+            else:  # the request ran and was refused: the same request with the same key gets the same answer
+                idempotency.complete(call.ctx, outcome, exc.status, exc.payload(), exc.headers)
+            raise
+        except BaseException:
+            idempotency.release(call.ctx, outcome)
+            raise
+        answer = {"success": True, **payload}
+        idempotency.complete(call.ctx, outcome, status, answer, {})
+        return status, answer
 
 
 def _no_constants(name: str) -> Any:

@@ -269,7 +269,26 @@ def _v1(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1,)
+_IDEMPOTENCY = """
+CREATE TABLE idempotency_keys (
+    id INTEGER PRIMARY KEY,
+    key_id INTEGER NOT NULL,             -- the API key that sent it: keys are scoped per API key
+    idem_key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,           -- SHA-256 of method, path and canonical JSON body
+    status INTEGER,                      -- NULL while the first request is still running
+    response TEXT,                       -- sealed: responses can carry secrets shown once
+    created_at INTEGER NOT NULL,
+    UNIQUE (key_id, idem_key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+"""
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    run_script(conn, _IDEMPOTENCY)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
 
 SEALED_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     # (table, primary key column, sealed column, associated-data prefix): what key rotation re-encrypts.
@@ -280,4 +299,5 @@ SEALED_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("oauth_states", "state_hash", "code_verifier", "oauth-state"),
     ("webhooks", "id", "secret", "webhook-secret"),
     ("webhooks", "id", "previous_secret", "webhook-secret"),
+    ("idempotency_keys", "id", "response", "idempotent-response"),
 )
