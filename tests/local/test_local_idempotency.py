@@ -125,3 +125,28 @@ def test_stored_answers_are_sealed_at_rest(tmp_path: Path) -> None:
         secret = key.secret
     data = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("sealed.db"))
     assert secret.encode() not in data
+
+
+def test_a_version_1_file_is_migrated_on_open(tmp_path: Path) -> None:
+    import sqlite3
+
+    from cortexbuild_sdk.local.schema import MIGRATIONS
+    from cortexbuild_sdk.local.store import Database
+
+    path = tmp_path / "old.db"
+    with Backend(path) as backend:  # a complete store, then rolled back to what version 1 had
+        owner = backend.owner_api_key
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE idempotency_keys")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+
+    with Backend(path) as backend, CortexBuild.local(backend=backend) as client:
+        assert client.api_key == owner
+        client.webhooks.create(**HOOK, idempotency_key="after-upgrade")
+        assert client.webhooks.create(**HOOK, idempotency_key="after-upgrade").id == 1
+    db = Database(path, migrations=MIGRATIONS)
+    with db.read() as read:
+        assert read.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    db.close()
