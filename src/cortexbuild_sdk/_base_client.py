@@ -7,7 +7,6 @@ Everything that decides *what* to do lives in :class:`BaseClient`; :class:`SyncA
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
 import platform
 import random
@@ -27,6 +26,7 @@ from ._exceptions import (
     make_status_error,
 )
 from ._resource import PageSpec, RequestSpec
+from ._retry_after import parse_retry_after
 from ._types import RequestOptions, Timeout
 from ._version import __version__
 from .pagination import AsyncPage, AsyncPaginator, SyncPage
@@ -119,7 +119,7 @@ class BaseClient:
     def _retry_delay(self, retries_taken: int, response: httpx.Response | None) -> float:
         """Honour Retry-After when it is sane (0-60 s), else exponential backoff with jitter."""
         if response is not None:
-            retry_after = _parse_retry_after(response.headers)
+            retry_after = parse_retry_after(response.headers)
             if retry_after is not None and 0 <= retry_after <= MAX_RETRY_AFTER:
                 return retry_after
         delay = min(INITIAL_RETRY_DELAY * 2.0**retries_taken, MAX_RETRY_DELAY)
@@ -195,27 +195,6 @@ class BaseClient:
         if cursor is not None:
             query["cursor"] = cursor
         return query
-
-
-def _parse_retry_after(headers: httpx.Headers) -> float | None:
-    ms = headers.get("retry-after-ms")
-    if ms is not None:
-        try:
-            return float(ms) / 1000
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return when.timestamp() - time.time()
 
 
 class SyncAPIClient(BaseClient):

@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, cast
 
 import httpx
-from typing_extensions import Self
+from typing_extensions import Self, Unpack
 
 from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, SyncAPIClient
 from ._exceptions import CortexBuildError
@@ -19,6 +19,7 @@ from ._types import NOT_GIVEN, NotGiven, Timeout
 
 if TYPE_CHECKING:
     from .local import Backend
+    from .local.backend import BackendOptions
     from .resources.integrations import Integrations
     from .resources.keys import Keys
     from .resources.marketplace import Marketplace
@@ -122,7 +123,7 @@ class _ClientMixin(Generic[ClientT]):
         backend: Backend | None = None,
         api_key: str | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        **backend_options: Any,
+        **backend_options: Unpack[BackendOptions],
     ) -> Self:
         """A client served in-process by the embedded SQLite backend: no server, no sockets.
 

@@ -130,11 +130,10 @@ class RateLimitError(APIStatusError):
 
     @property
     def retry_after(self) -> float | None:
-        value = self.response.headers.get("retry-after")
-        try:
-            return float(value) if value is not None else None
-        except ValueError:
-            return None
+        """Seconds the server asked to wait (from ``Retry-After`` in seconds or as a date, or ``Retry-After-Ms``)."""
+        from ._retry_after import parse_retry_after
+
+        return parse_retry_after(self.response.headers)
 
 
 class InternalServerError(APIStatusError):

@@ -391,3 +391,12 @@ def test_server_can_overrule_the_retry_policy(
     else:
         run(lambda c: c.webhooks.retrieve(123), max_retries=2)
     assert route.call_count == calls
+
+
+def test_rate_limit_error_reads_an_http_date_retry_after(run: Runner, api: respx.MockRouter) -> None:
+    when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=90), usegmt=True)
+    api.get(HOOK_PATH).respond(429, json={"error": "slow down"}, headers={"Retry-After": when})
+    with pytest.raises(RateLimitError) as info:
+        run(lambda c: c.webhooks.retrieve(123))
+    assert info.value.retry_after is not None
+    assert 85 <= info.value.retry_after <= 90

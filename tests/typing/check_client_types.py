@@ -24,3 +24,10 @@ async def async_usage(client: AsyncCortexBuild) -> None:
     async for hook in client.webhooks.list():
         assert_type(hook, Webhook)
     assert_type(await client.keys.roll(3), ApiKeyWithSecret)
+
+
+def local_options_are_typed() -> None:
+    from cortexbuild_sdk.local import ManualClock
+
+    CortexBuild.local(tier="pro", clock=ManualClock())
+    CortexBuild.local(teir="pro")  # type: ignore[call-arg]  # a typo is caught by the type checker

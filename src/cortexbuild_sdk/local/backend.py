@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from typing_extensions import Self
+from typing_extensions import Self, TypedDict
 
 from .app import App
 from .clock import Clock, SystemClock
@@ -33,9 +33,24 @@ from .services.webhooks import webhook_signing_secrets
 from .store import Database
 from .transport import AsyncLocalTransport, LocalTransport
 
-__all__ = ["Backend"]
+__all__ = ["Backend", "BackendOptions"]
 
 DEFAULT_COMPANY = "Acme Construction Ltd"
+
+
+class BackendOptions(TypedDict, total=False):
+    """The keyword options of :class:`Backend`, as ``CortexBuild.local(**options)`` takes them."""
+
+    tier: str | None
+    encryption_key: str | bytes | None
+    clock: Clock | None
+    rate_limits: RateLimitConfig | None
+    oauth: Mapping[str, Mapping[str, str]] | None
+    company_name: str
+    delivery_policy: AddressPolicy | None
+    delivery_concurrency: int
+    delivery_per_endpoint: int
+    delivery_poll_interval: float
 
 
 class Backend:
