@@ -122,3 +122,17 @@ def test_key_update(client: Any) -> None:
     assert key.expires_at is not None and key.expires_at.year == 2099
     updated = client.keys.update(key.id, name="ci-2", scopes=["webhooks:read", "webhooks:write"], expires_at=None)
     assert (updated.name, updated.scopes, updated.expires_at) == ("ci-2", ["webhooks:read", "webhooks:write"], None)
+
+
+def test_endpoint_rate_limit_is_set_changed_and_removed(client: Any) -> None:
+    hook = client.webhooks.create(
+        name="Throttled", url="https://myapp.example/t", events=["*"], rate_limit_per_second=2.5
+    )
+    assert hook.rate_limit_per_second == 2.5
+    client.webhooks.update(hook.id, rate_limit_per_second=10)
+    assert client.webhooks.retrieve(hook.id).rate_limit_per_second == 10
+    client.webhooks.update(hook.id, rate_limit_per_second=None)
+    assert client.webhooks.retrieve(hook.id).rate_limit_per_second is None
+    with pytest.raises(APIStatusError) as info:
+        client.webhooks.update(hook.id, rate_limit_per_second=-1)
+    invalid(info.value)

@@ -45,12 +45,22 @@ class Webhooks(APIResource[ClientT]):
 
     @endpoint
     def create(
-        self, *, name: str, url: str, events: Sequence[str], **options: Unpack[RequestOptions]
+        self,
+        *,
+        name: str,
+        url: str,
+        events: Sequence[str],
+        rate_limit_per_second: float | None = None,
+        **options: Unpack[RequestOptions],
     ) -> RequestSpec[Webhook]:
-        """Subscribe ``url`` to ``events`` (or ``["*"]``). The returned webhook carries its ``secret``."""
+        """Subscribe ``url`` to ``events`` (or ``["*"]``). The returned webhook carries its ``secret``.
+
+        ``rate_limit_per_second`` caps deliveries to this endpoint (an extension; the platform ignores it)."""
         if isinstance(events, str):
             raise TypeError('events must be a list of event names, e.g. ["project.created"]')
-        body = {"name": name, "url": url, "events": list(events)}
+        body: dict[str, object] = {"name": name, "url": url, "events": list(events)}
+        if rate_limit_per_second is not None:
+            body["rate_limit_per_second"] = rate_limit_per_second
         return RequestSpec("POST", _BASE, unwrap("webhook", Webhook), body=body, options=options)
 
     @endpoint
@@ -62,9 +72,11 @@ class Webhooks(APIResource[ClientT]):
         url: str | NotGiven = NOT_GIVEN,
         events: Sequence[str] | NotGiven = NOT_GIVEN,
         is_active: bool | NotGiven = NOT_GIVEN,
+        rate_limit_per_second: float | NotGiven | None = NOT_GIVEN,
         **options: Unpack[RequestOptions],
     ) -> RequestSpec[None]:
-        """Change only the fields given. Re-activating a disabled endpoint resumes pending deliveries."""
+        """Change only the fields given. Re-activating a disabled endpoint resumes pending deliveries;
+        ``rate_limit_per_second=None`` removes the endpoint's delivery rate limit."""
         if isinstance(events, str):
             raise TypeError("events must be a list of event names")
         body = compact(
@@ -72,6 +84,7 @@ class Webhooks(APIResource[ClientT]):
             url=url,
             events=events if isinstance(events, NotGiven) else list(events),
             is_active=is_active,
+            rate_limit_per_second=rate_limit_per_second,
         )
         return RequestSpec("PATCH", _path(webhook_id), ack, body=body, options=options)
 

@@ -23,6 +23,8 @@ class Webhook(BaseModel):
     disabled_reason: str | None = None
     """Why the endpoint was disabled (e.g. consecutive failures, or 410 Gone), when it was."""
     disabled_at: Timestamp | None = None
+    rate_limit_per_second: float | None = None
+    """Deliveries per second this endpoint accepts (an extension of the local backend; None = no cap)."""
     created_at: Timestamp | None = None
     updated_at: Timestamp | None = None
 
