@@ -41,6 +41,8 @@ INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
 _RETRY_STATUSES = frozenset({408, 409, 429})
+# What parsing a body of the wrong shape raises; each becomes an APIResponseValidationError.
+_SHAPE_ERRORS = (pydantic.ValidationError, KeyError, TypeError, ValueError, AttributeError)
 _USER_AGENT = f"cortexbuild-sdk-python/{__version__} (Python {platform.python_version()}; {platform.system()})"
 
 
@@ -161,19 +163,25 @@ class BaseClient:
         raise APIConnectionError(request, message=f"Connection error: {error}") from error
 
     @staticmethod
-    def _json(response: httpx.Response) -> Any:
+    def _json(response: httpx.Response) -> dict[str, Any]:
+        """The success envelope: every 2xx body of the API is a JSON object."""
         try:
-            return response.json()
+            body = response.json()
         except ValueError as exc:
             raise APIResponseValidationError(
                 response, response.text, message="The server's response was not valid JSON."
             ) from exc
+        if not isinstance(body, dict):
+            raise APIResponseValidationError(
+                response, body, message=f"Expected a JSON object from the server, got {type(body).__name__}."
+            )
+        return body
 
     def _parse(self, spec: RequestSpec[T], response: httpx.Response) -> T:
         body = self._json(response)
         try:
             return spec.parse(body)
-        except (pydantic.ValidationError, KeyError, TypeError, ValueError) as exc:
+        except _SHAPE_ERRORS as exc:
             raise APIResponseValidationError(
                 response, body, message=f"Unexpected response shape for {spec.method} {spec.path}: {exc}"
             ) from exc
@@ -182,11 +190,11 @@ class BaseClient:
         body = self._json(response)
         try:
             items = [spec.parse_item(item) for item in body[spec.items_key]]
-        except (pydantic.ValidationError, KeyError, TypeError, ValueError) as exc:
+        except _SHAPE_ERRORS as exc:
             raise APIResponseValidationError(
                 response, body, message=f"Unexpected response shape for GET {spec.path}: {exc}"
             ) from exc
-        cursor = body.get("next_cursor") if isinstance(body, dict) else None
+        cursor = body.get("next_cursor")
         return items, (str(cursor) if cursor else None)
 
     @staticmethod
