@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import hmac
 import json
@@ -194,3 +195,24 @@ def test_reenable_starts_a_new_failure_run(
     engine.drain()
     state = webhook(db, wid)
     assert (state["is_active"], state["consecutive_failures"], state["disabled_reason"]) == (1, 1, None)
+
+
+def test_no_cookie_jar_and_encoded_responses_are_logged_decoded(
+    db: Database, receiver: Receiver, make_engine: EngineFactory
+) -> None:
+    # Attempts bypass httpx.AsyncClient: no cookie is kept and replayed (to this or another endpoint),
+    # and a gzip-encoded answer is still logged as text.
+    add_webhook(db, receiver.url("/a"))
+    receiver.script(
+        "/a",
+        Reply(body=gzip.compress(b"stored!"), headers={"Content-Encoding": "gzip", "Set-Cookie": "session=abc"}),
+    )
+    engine = make_engine()
+    emit(engine)
+    engine.drain()
+    emit(engine)
+    engine.drain()
+    first, second = receiver.requests()
+    assert "cookie" not in first.headers and "cookie" not in second.headers
+    assert first.headers["user-agent"].startswith("CortexBuild-Webhooks/")
+    assert [log["response_body"] for log in logs(db)] == ["stored!", "ok"]

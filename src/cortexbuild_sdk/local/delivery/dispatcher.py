@@ -30,7 +30,7 @@ T = TypeVar("T")
 logger = logging.getLogger("cortexbuild_sdk.local.delivery")
 
 _RECORD_BATCH: Final = 256
-_MAX_SHARDS: Final = 32  # connection pools per dispatcher (see _client_for)
+_MAX_SHARDS: Final = 32  # connection pools per dispatcher (see _transport_for)
 
 
 class WebhookDispatcher:
@@ -148,7 +148,7 @@ class WebhookDispatcher:
     # -- loop side ---------------------------------------------------------------------------------
 
     def _reset(self) -> None:
-        self._clients: dict[int, httpx.AsyncClient] = {}
+        self._transports: dict[int, GuardedTransport] = {}
         self._ssl: ssl.SSLContext | None = None
         self._stopping = False
         self._closing = False
@@ -273,27 +273,26 @@ class WebhookDispatcher:
         enabled = self._send_enabled
         return enabled if isinstance(enabled, bool) else bool(enabled())
 
-    def _client_for(self, webhook_id: int) -> httpx.AsyncClient:
-        """The HTTP client of the endpoint's shard (created on first use, on the loop thread).
+    def _transport_for(self, webhook_id: int) -> GuardedTransport:
+        """The guarded transport of the endpoint's shard (created on first use, on the loop thread).
 
         Endpoints are spread over several small connection pools: httpcore scans every queued request
         against every connection of a pool on each request, so one pool of 64 connections costs about
         64x more CPU per request than pools holding a few endpoints each.
         """
         shard = webhook_id % self._shards
-        client = self._clients.get(shard)
-        if client is None:
+        transport = self._transports.get(shard)
+        if transport is None:
             assert self._ssl is not None
             limits = httpx.Limits(max_connections=self._concurrency, max_keepalive_connections=self._per_endpoint * 2)
             transport = GuardedTransport(self.policy, limits=limits, verify=self._ssl)
-            client = httpx.AsyncClient(transport=transport, trust_env=False, follow_redirects=False)
-            self._clients[shard] = client
-        return client
+            self._transports[shard] = transport
+        return transport
 
     async def send(self, job: Job) -> Outcome:
-        """One attempt of ``job`` with this dispatcher's client, clock and sandbox flag (not recorded)."""
-        client = self._client_for(job.webhook_id)
-        return await attempt(client, job, now_ms=now_ms(self.clock), wall=time.time(), send=self._sending())
+        """One attempt of ``job`` with this dispatcher's transport, clock and sandbox flag (not recorded)."""
+        transport = self._transport_for(job.webhook_id)
+        return await attempt(transport, job, now_ms=now_ms(self.clock), wall=time.time(), send=self._sending())
 
     async def _deliver(self, job: Job) -> None:
         try:
@@ -339,9 +338,9 @@ class WebhookDispatcher:
         for waiter in self._waiters:
             if not waiter.done():
                 waiter.set_exception(RuntimeError("the webhook dispatcher stopped"))
-        clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
-            await client.aclose()
+        transports, self._transports = list(self._transports.values()), {}
+        for transport in transports:
+            await transport.aclose()
 
     def _release_sync(self, delivery_ids: list[str]) -> None:
         with self.db.write() as conn:
