@@ -10,7 +10,7 @@ from typing import Any
 
 from ..http import ApiError, not_found
 
-__all__ = ["Page", "conflict", "fetch_owned", "loads", "paginate"]
+__all__ = ["Page", "conflict", "fetch_owned", "loads", "paginate", "update_columns"]
 
 
 @dataclass(frozen=True)
@@ -65,3 +65,10 @@ def dumps(value: Any) -> str:
 def conflict(message: str, *, details: Any = None) -> ApiError:
     # A state conflict stays a conflict however often it is retried: tell clients not to.
     return ApiError(409, "conflict", message, details=details, headers={"X-Should-Retry": "false"})
+
+
+def update_columns(conn: sqlite3.Connection, table: str, row_id: int, values: dict[str, Any]) -> None:
+    """``UPDATE table SET col = ?, ... WHERE id = ?``. Table and column names come from the services'
+    own code, never from a request (bodies are validated into known fields first); values are bound."""
+    assignments = ", ".join(f"{column} = ?" for column in values)
+    conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", (*values.values(), row_id))

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..http import ApiError, iso
-from .common import ALL, Page, conflict, dumps, fetch_owned, paginate
+from .common import ALL, Page, conflict, dumps, fetch_owned, paginate, update_columns
 from .context import Ctx
 
 __all__ = [
@@ -159,8 +159,7 @@ def update(ctx: Ctx, key_id: int, changes: dict[str, Any]) -> dict[str, Any]:
             _require_scopes(ctx, changes["scopes"])
         sets = {k: (dumps(v) if k == "scopes" else v) for k, v in changes.items()}
         sets["updated_at"] = ctx.now_ms()
-        assignments = ", ".join(f"{k} = ?" for k in sets)
-        conn.execute(f"UPDATE api_keys SET {assignments} WHERE id = ?", (*sets.values(), key_id))
+        update_columns(conn, "api_keys", key_id, sets)
         return render(fetch_owned(conn, "api_keys", "API key", key_id, ctx.account.id))
 
 

@@ -10,7 +10,7 @@ from ..delivery.hub import hub_for
 from ..http import iso
 from ..sample_data import seed_sample_data
 from . import plans
-from .common import Page, dumps, fetch_owned, paginate
+from .common import Page, dumps, fetch_owned, paginate, update_columns
 from .context import Ctx
 from .keys import SANDBOX_SCOPES, insert_key
 
@@ -94,10 +94,7 @@ def update(ctx: Ctx, sandbox_id: int, changes: dict[str, Any]) -> dict[str, Any]
                 plans.check(ctx, conn, "sandboxes")
             sets["is_active"] = int(bool(changes["is_active"]))
         sets["updated_at"] = ctx.now_ms()
-        conn.execute(
-            f"UPDATE sandbox_environments SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?",
-            (*sets.values(), sandbox_id),
-        )
+        update_columns(conn, "sandbox_environments", sandbox_id, sets)
         out = render(_get(ctx, conn, sandbox_id))
     hub = hub_for(ctx.rt.db)
     if hub is not None and "config" in changes:

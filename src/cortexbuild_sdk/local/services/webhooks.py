@@ -16,7 +16,7 @@ from ..delivery.hub import hub_for
 from ..http import ApiError, iso, not_found, validation
 from ..sealing import seal, unseal
 from . import plans
-from .common import Page, dumps, fetch_owned, paginate
+from .common import Page, dumps, fetch_owned, paginate, update_columns
 from .context import Ctx
 
 __all__ = ["ROTATION_OVERLAP_MS", "delivery_error", "new_secret", "webhook_signing_secrets"]
@@ -117,9 +117,7 @@ def update(ctx: Ctx, webhook_id: int, changes: dict[str, Any]) -> dict[str, Any]
             elif not active and row["is_active"]:
                 sets.update(disabled_reason="disabled via the API", disabled_at=now)
         sets["updated_at"] = now
-        conn.execute(
-            f"UPDATE webhooks SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?", (*sets.values(), webhook_id)
-        )
+        update_columns(conn, "webhooks", webhook_id, sets)
         out = render(_get(ctx, conn, webhook_id))
     if resumed:  # what was pending while disabled is due: wake the dispatcher after the commit
         _engine(ctx).notify()
