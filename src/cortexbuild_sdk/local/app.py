@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from . import errors
 from .auth import authenticate
 from .http import ApiError, LocalRequest, LocalResponse, json_body
 from .ratelimit import RateLimiter
@@ -27,6 +28,32 @@ __all__ = ["MAX_BODY_BYTES", "App"]
 MAX_BODY_BYTES = 1024 * 1024
 _log = logging.getLogger("cortexbuild_sdk.local")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+# The one place domain errors become HTTP: status per class (most specific class first).
+ERROR_STATUS: tuple[tuple[type[errors.DomainError], int], ...] = (
+    (errors.Invalid, 400),
+    (errors.Forbidden, 403),
+    (errors.LimitExceeded, 403),
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.TooLarge, 413),
+    (errors.UpstreamFailed, 502),
+    (errors.Unavailable, 503),
+)
+
+
+def api_error(exc: errors.DomainError) -> ApiError:
+    """The HTTP rendering of a domain error: status from :data:`ERROR_STATUS`, plus retry advice headers."""
+    status = next((code for cls, code in ERROR_STATUS if isinstance(exc, cls)), 500)
+    headers: dict[str, str] = {}
+    if isinstance(exc, errors.Conflict):
+        # A state conflict stays a conflict however often it is retried: tell clients not to.
+        headers["X-Should-Retry"] = "true" if exc.retryable else "false"
+        if exc.retryable:
+            headers["Retry-After"] = "1"
+    elif isinstance(exc, errors.Unavailable) and exc.retry_after is not None:
+        headers["Retry-After"] = str(exc.retry_after)
+    return ApiError(status, exc.code, exc.message, details=exc.details, headers=headers)
 
 
 class App:
@@ -45,7 +72,8 @@ class App:
         headers = {"content-type": "application/json", "x-request-id": rid}
         try:
             status, payload = self._dispatch(request, headers)
-        except ApiError as exc:
+        except (ApiError, errors.DomainError) as caught:
+            exc = api_error(caught) if isinstance(caught, errors.DomainError) else caught
             status, payload = exc.status, exc.payload()
             headers.update(exc.headers)
         except Exception:
@@ -111,7 +139,10 @@ class App:
             headers["idempotent-replayed"] = "true"
             return outcome.status, outcome.payload
         try:
-            status, payload = route.handler(call)
+            try:
+                status, payload = route.handler(call)
+            except errors.DomainError as domain_exc:
+                raise api_error(domain_exc) from domain_exc
         except ApiError as exc:
             if exc.status >= 500:
                 idempotency.release(call.ctx, outcome)
