@@ -21,13 +21,14 @@ from .clock import Clock, SystemClock
 from .crypto import Keyring
 from .delivery import AddressPolicy
 from .delivery.hub import DeliveryHub
+from .errors import NotFound
 from .http import LocalRequest, LocalResponse
 from .ratelimit import RateLimitConfig, RateLimiter
 from .routes import ROUTES
 from .sandbox_files import SandboxFiles
 from .schema import MIGRATIONS
 from .sealing import reseal_all
-from .services import accounts
+from .services import accounts, events
 from .services.context import LIVE, Runtime
 from .services.webhooks import webhook_signing_secrets
 from .store import Database
@@ -180,18 +181,11 @@ class Backend:
         ``ValueError``) for a bad event, and ``ValueError`` for an unknown account or sandbox.
         """
         acct = self.account_id if account_id is None else account_id
-        with self.db.read() as conn:
-            row = conn.execute("SELECT user_id, company_id FROM accounts WHERE id = ?", (acct,)).fetchone()
-            if row is None:
-                raise ValueError(f"no account {acct} in this backend")
-            if sandbox_id is not None:
-                owner = conn.execute(
-                    "SELECT account_id FROM sandbox_environments WHERE id = ?", (sandbox_id,)
-                ).fetchone()
-                if owner is None or owner[0] != acct:
-                    raise ValueError(f"no sandbox {sandbox_id} for account {acct}")
-        engine = self.delivery.engine(sandbox_id)
-        return engine.emit(account_id=acct, company_id=row[1], user_id=row[0], event=event, data=data)
+        try:
+            ctx = accounts.system_ctx(self._rt, acct, sandbox_id)
+        except NotFound as exc:
+            raise ValueError(str(exc) if exc.what == "sandbox" else f"no account {acct} in this backend") from None
+        return events.emit(ctx, event, data)
 
     def drain(self, timeout: float = 60.0) -> None:
         """Block until no delivery is due now (in the live store and every open sandbox) and every attempt is

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .http import ApiError
@@ -38,11 +38,14 @@ Handler = Callable[[Call], "tuple[int, dict[str, Any]]"]
 
 @dataclass(frozen=True)
 class Route:
+    """One row of the route table: ``Route("GET", "/api/x/:id", handler, scope="x:read", group="x")``."""
+
     method: str
     pattern: str
     handler: Handler
-    scope: str
-    group: str
+    _: KW_ONLY
+    scope: str  # the API-key scope the route needs
+    group: str  # the rate-limit group it counts against
     live_only: bool = False  # refused to sandbox keys
     integrations: bool = False  # refused in sandboxes configured with integrationsEnabled: false
     takes_body: bool = False

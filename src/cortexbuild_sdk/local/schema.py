@@ -11,7 +11,7 @@ import sqlite3
 
 from .store import Migration, run_script
 
-__all__ = ["MIGRATIONS", "SEALED_COLUMNS"]
+__all__ = ["MIGRATIONS"]
 
 _CORE = """
 CREATE TABLE accounts (
@@ -289,15 +289,3 @@ def _v2(conn: sqlite3.Connection) -> None:
 
 
 MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
-
-SEALED_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
-    # (table, primary key column, sealed column, associated-data prefix): what key rotation re-encrypts.
-    ("accounts", "id", "owner_key_secret", "owner-key"),
-    ("integrations", "id", "credentials", "integration-credentials"),
-    ("oauth_tokens", "integration_id", "access_token", "oauth-access"),
-    ("oauth_tokens", "integration_id", "refresh_token", "oauth-refresh"),
-    ("oauth_states", "state_hash", "code_verifier", "oauth-state"),
-    ("webhooks", "id", "secret", "webhook-secret"),
-    ("webhooks", "id", "previous_secret", "webhook-secret"),
-    ("idempotency_keys", "id", "response", "idempotent-response"),
-)

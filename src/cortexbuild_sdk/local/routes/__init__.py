@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from ..routing import Route
-from . import deliveries, integrations, keys, platform, sandboxes, webhooks
+from . import integrations, keys, marketplace, plan, sandboxes, usage, webhooks
 
 __all__ = ["ROUTES"]
 
 ROUTES: tuple[Route, ...] = (
     *integrations.ROUTES,
     *webhooks.ROUTES,
-    *deliveries.ROUTES,
     *keys.ROUTES,
     *sandboxes.ROUTES,
-    *platform.ROUTES,
+    *plan.ROUTES,
+    *usage.ROUTES,
+    *marketplace.ROUTES,
 )

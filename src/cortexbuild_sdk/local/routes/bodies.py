@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from datetime import datetime, timezone
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -15,6 +14,7 @@ from ..._events import EVENT_TYPES, WILDCARD
 from ..http import ApiError, validation
 from ..services.common import Page
 from ..services.keys import ALL_SCOPES
+from .times import parse_instant
 
 __all__ = ["parse", "parse_page", "parse_time"]
 
@@ -69,16 +69,7 @@ def parse_time(value: str | int | None, field: str, now_ms: int) -> int | None:
     """ISO-8601 text or epoch milliseconds -> epoch ms in the future (None stays None)."""
     if value is None:
         return None
-    if isinstance(value, int):
-        ms = value
-    else:
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise validation(f"{field} must be an ISO-8601 time or epoch milliseconds, got {value!r}") from None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=timezone.utc)
-        ms = int(parsed.timestamp() * 1000)
+    ms = parse_instant(value, field)
     if ms <= now_ms:
         raise validation(f"{field} must be in the future")
     return ms

@@ -74,19 +74,19 @@ _R, _W, _G = "integrations:read", "integrations:write", "integrations"
 _P = "/api/integrations"
 
 
-def _route(method: str, path: str, handler: Any, scope: str, *, body: bool = False) -> Route:
-    return Route(method, path, handler, scope, _G, integrations=True, takes_body=body)
+def _route(method: str, path: str, handler: Any, *, scope: str, body: bool = False) -> Route:
+    return Route(method, path, handler, scope=scope, group=_G, integrations=True, takes_body=body)
 
 
 ROUTES = (
-    _route("GET", f"{_P}/list", list_, _R),
-    _route("GET", f"{_P}/providers/available", available, _R),
-    _route("POST", _P, create, _W, body=True),
-    _route("GET", f"{_P}/:id", retrieve, _R),
-    _route("PATCH", f"{_P}/:id/status", status, _W, body=True),
-    _route("POST", f"{_P}/:id/sync", sync, _W),
-    _route("DELETE", f"{_P}/:id", delete, _W),
-    _route("GET", f"{_P}/oauth/:provider/authorize", authorize, _W),
-    _route("POST", f"{_P}/oauth/:provider/callback", callback, _W, body=True),
-    _route("POST", f"{_P}/:id/oauth/refresh", refresh, _W),
+    _route("GET", f"{_P}/list", list_, scope=_R),
+    _route("GET", f"{_P}/providers/available", available, scope=_R),
+    _route("POST", _P, create, scope=_W, body=True),
+    _route("GET", f"{_P}/:id", retrieve, scope=_R),
+    _route("PATCH", f"{_P}/:id/status", status, scope=_W, body=True),
+    _route("POST", f"{_P}/:id/sync", sync, scope=_W),
+    _route("DELETE", f"{_P}/:id", delete, scope=_W),
+    _route("GET", f"{_P}/oauth/:provider/authorize", authorize, scope=_W),
+    _route("POST", f"{_P}/oauth/:provider/callback", callback, scope=_W, body=True),
+    _route("POST", f"{_P}/:id/oauth/refresh", refresh, scope=_W),
 )

@@ -44,10 +44,10 @@ def roll(call: Call) -> tuple[int, dict[str, Any]]:
 
 _R, _W = "keys:read", "keys:write"
 ROUTES = (
-    Route("GET", "/api/sdk/keys", list_, _R, "keys", live_only=True),
-    Route("POST", "/api/sdk/keys", create, _W, "keys", live_only=True, takes_body=True),
-    Route("GET", "/api/sdk/keys/:id", retrieve, _R, "keys", live_only=True),
-    Route("PATCH", "/api/sdk/keys/:id", update, _W, "keys", live_only=True, takes_body=True),
-    Route("POST", "/api/sdk/keys/:id/revoke", revoke, _W, "keys", live_only=True),
-    Route("POST", "/api/sdk/keys/:id/roll", roll, _W, "keys", live_only=True),
+    Route("GET", "/api/sdk/keys", list_, scope=_R, group="keys", live_only=True),
+    Route("POST", "/api/sdk/keys", create, scope=_W, group="keys", live_only=True, takes_body=True),
+    Route("GET", "/api/sdk/keys/:id", retrieve, scope=_R, group="keys", live_only=True),
+    Route("PATCH", "/api/sdk/keys/:id", update, scope=_W, group="keys", live_only=True, takes_body=True),
+    Route("POST", "/api/sdk/keys/:id/revoke", revoke, scope=_W, group="keys", live_only=True),
+    Route("POST", "/api/sdk/keys/:id/roll", roll, scope=_W, group="keys", live_only=True),
 )

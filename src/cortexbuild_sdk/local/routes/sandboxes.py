@@ -44,10 +44,10 @@ def reset(call: Call) -> tuple[int, dict[str, Any]]:
 _R, _W, _G = "sandboxes:read", "sandboxes:write", "sandboxes"
 _P = "/api/sdk/sandboxes"
 ROUTES = (
-    Route("GET", _P, list_, _R, _G, live_only=True),
-    Route("POST", _P, create, _W, _G, live_only=True, takes_body=True),
-    Route("GET", f"{_P}/:id", retrieve, _R, _G, live_only=True),
-    Route("PATCH", f"{_P}/:id", update, _W, _G, live_only=True, takes_body=True),
-    Route("DELETE", f"{_P}/:id", delete, _W, _G, live_only=True),
-    Route("POST", f"{_P}/:id/reset", reset, _W, _G, live_only=True),
+    Route("GET", _P, list_, scope=_R, group=_G, live_only=True),
+    Route("POST", _P, create, scope=_W, group=_G, live_only=True, takes_body=True),
+    Route("GET", f"{_P}/:id", retrieve, scope=_R, group=_G, live_only=True),
+    Route("PATCH", f"{_P}/:id", update, scope=_W, group=_G, live_only=True, takes_body=True),
+    Route("DELETE", f"{_P}/:id", delete, scope=_W, group=_G, live_only=True),
+    Route("POST", f"{_P}/:id/reset", reset, scope=_W, group=_G, live_only=True),
 )

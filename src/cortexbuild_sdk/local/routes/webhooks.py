@@ -1,5 +1,5 @@
-"""/api/integrations/webhooks routes (the delivery routes ``test``, ``logs/:log_id/retry`` and ``recover`` are in
-``deliveries.py``)."""
+"""/api/integrations/webhooks routes: CRUD, secrets, logs, and the delivery operations (test send, retry of
+one log entry, recover) that run on the delivery engine."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from ..._events import EVENT_TYPES
 from ..routing import Call, Route
 from ..services import webhooks
 from .bodies import WebhookCreate, WebhookUpdate, changes, encode_cursor, parse, parse_page
+from .times import parse_instant
 
 _LOGS_DEFAULT_LIMIT = 50
 
@@ -58,16 +59,35 @@ def events(call: Call) -> tuple[int, dict[str, Any]]:
     return 200, {"events": list(EVENT_TYPES)}
 
 
+def test(call: Call) -> tuple[int, dict[str, Any]]:
+    delivered, error = webhooks.send_test(call.ctx, call.params["id"])
+    return 200, {"delivered": delivered, "error": error}
+
+
+def retry(call: Call) -> tuple[int, dict[str, Any]]:
+    return 200, {"log": webhooks.retry_log(call.ctx, call.params["id"], call.params["log_id"])}
+
+
+def recover(call: Call) -> tuple[int, dict[str, Any]]:
+    since = parse_instant(call.body.get("since") if isinstance(call.body, dict) else None, "since")
+    return 200, {"requeued": webhooks.recover(call.ctx, call.params["id"], since)}
+
+
 _R, _W, _G = "webhooks:read", "webhooks:write", "webhooks"
 _P = "/api/integrations/webhooks"
 ROUTES = (
-    Route("GET", f"{_P}/list", list_, _R, _G),
-    Route("GET", f"{_P}/events/available", events, _R, _G),
-    Route("POST", _P, create, _W, _G, takes_body=True),
-    Route("GET", f"{_P}/:id", retrieve, _R, _G),
-    Route("PATCH", f"{_P}/:id", update, _W, _G, takes_body=True),
-    Route("DELETE", f"{_P}/:id", delete, _W, _G),
-    Route("GET", f"{_P}/:id/secret", secret, _W, _G),  # a secret is write-level: it lets you forge deliveries
-    Route("POST", f"{_P}/:id/rotate-secret", rotate, _W, _G),
-    Route("GET", f"{_P}/:id/logs", logs, _R, _G),
+    Route("GET", f"{_P}/list", list_, scope=_R, group=_G),
+    Route("GET", f"{_P}/events/available", events, scope=_R, group=_G),
+    Route("POST", _P, create, scope=_W, group=_G, takes_body=True),
+    Route("GET", f"{_P}/:id", retrieve, scope=_R, group=_G),
+    Route("PATCH", f"{_P}/:id", update, scope=_W, group=_G, takes_body=True),
+    Route("DELETE", f"{_P}/:id", delete, scope=_W, group=_G),
+    Route(
+        "GET", f"{_P}/:id/secret", secret, scope=_W, group=_G
+    ),  # a secret is write-level: it lets you forge deliveries
+    Route("POST", f"{_P}/:id/rotate-secret", rotate, scope=_W, group=_G),
+    Route("GET", f"{_P}/:id/logs", logs, scope=_R, group=_G),
+    Route("POST", f"{_P}/:id/test", test, scope=_W, group=_G),
+    Route("POST", f"{_P}/:id/logs/:log_id/retry", retry, scope=_W, group=_G),
+    Route("POST", f"{_P}/:id/recover", recover, scope=_W, group=_G, takes_body=True),
 )

@@ -10,15 +10,17 @@ import sqlite3
 from dataclasses import dataclass
 
 from ..crypto import DecryptionError, Keyring
-from ..sealing import seal, unseal
+from ..errors import NotFound
+from ..sealing import Purpose, seal, unseal
 from ..store import Database
-from .context import LIVE
-from .keys import ALL_SCOPES, insert_key
+from .common import loads
+from .context import LIVE, Account, Ctx, Environment, Principal, Runtime
+from .keys import ALL_SCOPES, effective_scopes, insert_key
 from .plans import TIERS
 
-__all__ = ["NewAccount", "bootstrap", "create_account", "owner_secret", "set_tier", "store_owner_secret"]
+__all__ = ["NewAccount", "bootstrap", "create_account", "owner_secret", "set_tier", "store_owner_secret", "system_ctx"]
 
-_PURPOSE = "owner-key"
+_PURPOSE = Purpose.OWNER_KEY
 
 
 @dataclass(frozen=True)
@@ -89,3 +91,31 @@ def owner_secret(db: Database, keyring: Keyring, account_id: int) -> str:
             f"cannot decrypt the owner key of {db.path}: the encryption key (CORTEXBUILD_ENCRYPTION_KEY or "
             f"the key file beside the database) is not the one this store was created with ({exc})"
         ) from None
+
+
+def system_ctx(rt: Runtime, account_id: int, sandbox_id: int | None = None) -> Ctx:
+    """A context acting as ``account_id``'s owner key in the live store or one of its sandboxes, for the
+    backend's own calls into services (``Backend.emit``, the overdue scan). :class:`NotFound` for an unknown
+    account, or a sandbox that is not the account's."""
+    with rt.db.read() as conn:
+        row = conn.execute(
+            "SELECT id, user_id, company_id, company_name, tier, owner_key_id FROM accounts WHERE id = ?",
+            (account_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFound("account", account_id)
+        sandbox = None
+        if sandbox_id is not None:
+            sandbox = conn.execute(
+                "SELECT config FROM sandbox_environments WHERE id = ? AND account_id = ?", (sandbox_id, account_id)
+            ).fetchone()
+            if sandbox is None:
+                raise NotFound("sandbox", sandbox_id, message=f"no sandbox {sandbox_id} for account {account_id}")
+    account = Account(row[0], row[1], row[2], row[3], row[4], row[5])
+    principal = Principal(row[5] or 0, effective_scopes(ALL_SCOPES), sandbox_id)
+    if sandbox_id is None or sandbox is None:
+        return Ctx(rt, account, principal, Environment(LIVE, rt.db))
+    env = Environment(
+        rt.sandboxes.environment(sandbox_id), rt.sandboxes.open(sandbox_id), sandbox_id, loads(sandbox[0], {})
+    )
+    return Ctx(rt, account, principal, env)

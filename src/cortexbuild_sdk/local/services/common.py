@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..http import ApiError, not_found
+from ..errors import NotFound
+from ..sql import update_columns
 
-__all__ = ["Page", "conflict", "fetch_owned", "loads", "paginate", "update_columns"]
+__all__ = ["Page", "dumps", "fetch_owned", "loads", "paginate", "update_columns"]
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,11 @@ def paginate(
 
 
 def fetch_owned(conn: sqlite3.Connection, table: str, what: str, row_id: int, account_id: int) -> sqlite3.Row:
-    """The row, or 404 when it does not exist *or belongs to another account* (no existence oracle)."""
+    """The row, or :class:`NotFound` when it does not exist *or belongs to another account* (no existence
+    oracle)."""
     row = conn.execute(f"SELECT * FROM {table} WHERE id = ? AND account_id = ?", (row_id, account_id)).fetchone()
     if row is None:
-        raise not_found(what, row_id)
+        raise NotFound(what, row_id)
     assert isinstance(row, sqlite3.Row)
     return row
 
@@ -60,15 +62,3 @@ def loads(text: str | None, default: Any) -> Any:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def conflict(message: str, *, details: Any = None) -> ApiError:
-    # A state conflict stays a conflict however often it is retried: tell clients not to.
-    return ApiError(409, "conflict", message, details=details, headers={"X-Should-Retry": "false"})
-
-
-def update_columns(conn: sqlite3.Connection, table: str, row_id: int, values: dict[str, Any]) -> None:
-    """``UPDATE table SET col = ?, ... WHERE id = ?``. Table and column names come from the services'
-    own code, never from a request (bodies are validated into known fields first); values are bound."""
-    assignments = ", ".join(f"{column} = ?" for column in values)
-    conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", (*values.values(), row_id))

@@ -15,7 +15,7 @@ from ..delivery import outbox
 from ..delivery.hub import hub_for
 from .context import Ctx
 
-__all__ = ["announce", "publish"]
+__all__ = ["announce", "emit", "publish"]
 
 
 def publish(ctx: Ctx, conn: sqlite3.Connection, event: str, data: Mapping[str, Any]) -> str:
@@ -36,3 +36,11 @@ def announce(ctx: Ctx) -> None:
     hub = hub_for(ctx.rt.db)
     if hub is not None:
         hub.wake(ctx.env.sandbox_id)
+
+
+def emit(ctx: Ctx, event: str, data: Mapping[str, Any]) -> str:
+    """Publish ``event`` in a transaction of its own and announce it (for events with no other change)."""
+    with ctx.env.db.write() as conn:
+        event_id = publish(ctx, conn, event, data)
+    announce(ctx)
+    return event_id

@@ -14,8 +14,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import Conflict, Invalid
 from ..http import ApiError
-from ..sealing import seal, unseal
+from ..sealing import Purpose, seal, unseal
 from .context import Ctx
 
 __all__ = ["IN_PROGRESS_STALE_MS", "TTL_MS", "Replay", "Reservation", "complete", "release", "reserve"]
@@ -24,7 +25,7 @@ TTL_MS = 24 * 3600 * 1000
 IN_PROGRESS_STALE_MS = 60_000
 """A reservation older than this belongs to a request that died (a crashed process): it may be taken over."""
 MAX_KEY_LENGTH = 255
-_PURPOSE = "idempotent-response"
+_PURPOSE = Purpose.IDEMPOTENT_RESPONSE
 REPLAYED_HEADERS = frozenset({"x-should-retry", "retry-after"})
 """Headers of an error answer that a replay must repeat, so clients treat it exactly as the first."""
 
@@ -49,9 +50,7 @@ def fingerprint(method: str, path: str, body: Any) -> str:
 def reserve(ctx: Ctx, key: str, request_fingerprint: str) -> Replay | Reservation:
     """Claim ``key`` for this request, or return the stored answer of the request that claimed it."""
     if not (0 < len(key) <= MAX_KEY_LENGTH and key.isascii() and key.isprintable()):
-        raise ApiError(
-            400, "validation_error", f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable ASCII characters"
-        )
+        raise Invalid(f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable ASCII characters")
     now = ctx.now_ms()
     with ctx.env.db.write() as conn:
         conn.execute("DELETE FROM idempotency_keys WHERE created_at < ?", (now - TTL_MS,))
@@ -67,6 +66,7 @@ def reserve(ctx: Ctx, key: str, request_fingerprint: str) -> Replay | Reservatio
             )
             return Reservation(int(cur.lastrowid or 0))
         if row["fingerprint"] != request_fingerprint:
+            # 422 is HTTP's own answer to a reused Idempotency-Key (an HTTP header): no domain error fits it.
             raise ApiError(
                 422,
                 "idempotency_key_reused",
@@ -74,11 +74,10 @@ def reserve(ctx: Ctx, key: str, request_fingerprint: str) -> Replay | Reservatio
             )
         if row["status"] is None:
             if now - row["created_at"] < IN_PROGRESS_STALE_MS:
-                raise ApiError(
-                    409,
-                    "idempotency_key_in_use",
+                raise Conflict(
                     "a request with this Idempotency-Key is still being processed; retry shortly",
-                    headers={"X-Should-Retry": "true", "Retry-After": "1"},
+                    code="idempotency_key_in_use",
+                    retryable=True,
                 )
             conn.execute("UPDATE idempotency_keys SET created_at = ? WHERE id = ?", (now, row["id"]))
             return Reservation(int(row["id"]))

@@ -8,15 +8,16 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import providers
-from ..http import iso, not_found, validation
-from ..sealing import seal
+from ..errors import Conflict, Invalid, NotFound
+from ..http import iso
+from ..sealing import Purpose, seal
 from . import plans
-from .common import Page, conflict, dumps, paginate
+from .common import Page, dumps, paginate
 from .context import Ctx
 
 __all__ = ["SYNC_CONNECTORS", "create", "insert", "render"]
 
-_PURPOSE = "integration-credentials"
+_PURPOSE = Purpose.INTEGRATION_CREDENTIALS
 _SELECT = (
     "SELECT *, (credentials IS NOT NULL OR EXISTS (SELECT 1 FROM oauth_tokens"
     " WHERE oauth_tokens.integration_id = integrations.id)) AS has_credentials FROM integrations"
@@ -47,7 +48,7 @@ def render(row: sqlite3.Row) -> dict[str, Any]:
 def _get(ctx: Ctx, conn: sqlite3.Connection, integration_id: int) -> sqlite3.Row:
     row = conn.execute(f"{_SELECT} WHERE id = ? AND account_id = ?", (integration_id, ctx.account.id)).fetchone()
     if row is None:
-        raise not_found("integration", integration_id)
+        raise NotFound("integration", integration_id)
     assert isinstance(row, sqlite3.Row)
     return row
 
@@ -55,7 +56,7 @@ def _get(ctx: Ctx, conn: sqlite3.Connection, integration_id: int) -> sqlite3.Row
 def check_provider(provider: str) -> providers.Provider:
     found = providers.PROVIDERS.get(provider)
     if found is None:
-        raise validation(
+        raise Invalid(
             f"unknown provider {provider!r}; expected one of: {', '.join(providers.PROVIDERS)}",
             details=[{"field": "provider", "message": "unknown provider"}],
         )
@@ -93,7 +94,7 @@ def create(ctx: Ctx, *, provider: str, name: str, credentials: Any, config: dict
         clean = providers.validate_credentials(provider, credentials)
     except providers.CredentialsError as exc:
         field = f"credentials.{exc.field}" if exc.field and exc.field != "credentials" else "credentials"
-        raise validation(exc.message, details=[{"field": field, "message": exc.message}]) from None
+        raise Invalid(exc.message, details=[{"field": field, "message": exc.message}]) from None
     with ctx.env.db.write() as conn:
         integration_id = insert(ctx, conn, provider=provider, name=name, config=config, credentials=clean)
         return render(_get(ctx, conn, integration_id))
@@ -134,9 +135,9 @@ def sync(ctx: Ctx, integration_id: int) -> dict[str, Any]:
     with ctx.env.db.write() as conn:
         row = _get(ctx, conn, integration_id)
         if not row["is_active"]:
-            raise conflict(f"integration {integration_id} is inactive; activate it before syncing")
+            raise Conflict(f"integration {integration_id} is inactive; activate it before syncing")
         if row["sync_status"] == "syncing":
-            raise conflict(f"integration {integration_id} is already syncing")
+            raise Conflict(f"integration {integration_id} is already syncing")
         now = ctx.now_ms()
         cur = conn.execute(
             "INSERT INTO integration_sync_runs (integration_id, account_id, provider, status, started_at)"

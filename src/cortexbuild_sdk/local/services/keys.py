@@ -13,8 +13,9 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from ..http import ApiError, iso
-from .common import ALL, Page, conflict, dumps, fetch_owned, paginate, update_columns
+from ..errors import Conflict, Forbidden, Invalid
+from ..http import iso
+from .common import ALL, Page, dumps, fetch_owned, paginate, update_columns
 from .context import Ctx
 
 __all__ = [
@@ -56,10 +57,9 @@ def effective_scopes(scopes: Iterable[str]) -> frozenset[str]:
 def _require_scopes(ctx: Ctx, wanted: Iterable[str]) -> None:
     missing = sorted(set(wanted) - ctx.principal.scopes)
     if missing:
-        raise ApiError(
-            403,
-            "insufficient_scope",
+        raise Forbidden(
             f"this key cannot grant or manage scopes it does not hold: {', '.join(missing)}",
+            code="insufficient_scope",
             details={"missing_scopes": missing},
         )
 
@@ -151,11 +151,11 @@ def update(ctx: Ctx, key_id: int, changes: dict[str, Any]) -> dict[str, Any]:
         row = _managed(ctx, conn, key_id)
         if "scopes" in changes:
             if key_id == ctx.account.owner_key_id:
-                raise conflict("the owner key always holds every scope; create another key instead")
+                raise Conflict("the owner key always holds every scope; create another key instead")
             allowed = ALL_SCOPES if row["sandbox_id"] is None else SANDBOX_SCOPES
             bad = sorted(set(changes["scopes"]) - set(allowed))
             if bad:
-                raise ApiError(400, "validation_error", f"scopes not allowed for this key: {', '.join(bad)}")
+                raise Invalid(f"scopes not allowed for this key: {', '.join(bad)}")
             _require_scopes(ctx, changes["scopes"])
         sets = {k: (dumps(v) if k == "scopes" else v) for k, v in changes.items()}
         sets["updated_at"] = ctx.now_ms()
@@ -167,7 +167,7 @@ def revoke(ctx: Ctx, key_id: int) -> None:
     with ctx.rt.db.write() as conn:
         _managed(ctx, conn, key_id)
         if key_id == ctx.account.owner_key_id:
-            raise conflict("the owner key cannot be revoked (the local client uses it); roll it instead")
+            raise Conflict("the owner key cannot be revoked (the local client uses it); roll it instead")
         now = ctx.now_ms()
         conn.execute(
             "UPDATE api_keys SET is_active = 0, revoked_at = COALESCE(revoked_at, ?), updated_at = ? WHERE id = ?",
@@ -182,7 +182,7 @@ def roll(ctx: Ctx, key_id: int) -> tuple[dict[str, Any], str]:
     with ctx.rt.db.write() as conn:
         row = _managed(ctx, conn, key_id)
         if not row["is_active"]:
-            raise conflict(f"API key {key_id} is revoked; create a new key instead")
+            raise Conflict(f"API key {key_id} is revoked; create a new key instead")
         secret = new_secret(sandbox=row["sandbox_id"] is not None)
         conn.execute(
             "UPDATE api_keys SET key_hash = ?, key_prefix = ?, updated_at = ? WHERE id = ?",

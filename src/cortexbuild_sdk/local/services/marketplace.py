@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ..http import iso, not_found
+from ..errors import NotFound
+from ..http import iso
 from .context import Ctx
 
 __all__ = ["add_review", "list_modules", "reviews"]
@@ -42,7 +43,7 @@ def list_modules(ctx: Ctx) -> list[dict[str, Any]]:
 
 def _check_module(conn: sqlite3.Connection, module_id: int) -> None:
     if conn.execute("SELECT 1 FROM marketplace_modules WHERE id = ?", (module_id,)).fetchone() is None:
-        raise not_found("module", module_id)
+        raise NotFound("module", module_id)
 
 
 def reviews(ctx: Ctx, module_id: int) -> dict[str, Any]:

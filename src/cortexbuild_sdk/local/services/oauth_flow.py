@@ -11,9 +11,9 @@ import sqlite3
 from typing import Any
 
 from .. import oauth
-from ..http import ApiError, iso, validation
-from ..sealing import seal, unseal
-from .common import conflict
+from ..errors import Conflict, DomainError, Invalid, UpstreamFailed
+from ..http import iso
+from ..sealing import Purpose, seal, unseal
 from .context import Ctx
 from .integrations import _get, check_provider, insert, render
 
@@ -25,19 +25,18 @@ STATE_TTL_MS = 10 * 60 * 1000
 def _config(ctx: Ctx, provider: str) -> oauth.OAuthConfig:
     info = check_provider(provider)
     if not info.requires_oauth:
-        raise validation(f"{provider} does not use OAuth; create the integration with its credentials instead")
+        raise Invalid(f"{provider} does not use OAuth; create the integration with its credentials instead")
     overrides = (ctx.rt.oauth_overrides or {}).get(provider)
     try:
         config = oauth.load_config(provider, overrides)
     except ValueError as exc:
-        raise ApiError(400, "oauth_not_configured", f"the {provider} OAuth client is misconfigured: {exc}") from None
+        raise Invalid(f"the {provider} OAuth client is misconfigured: {exc}", code="oauth_not_configured") from None
     if config is None:
         names = oauth.config_env_vars(provider)
-        raise ApiError(
-            400,
-            "oauth_not_configured",
+        raise Invalid(
             f"no OAuth client is configured for {provider}: set {names[0]} and {names[1]} "
             f"(optionally {', '.join(names[2:])}) or pass Backend(oauth={{'{provider}': {{...}}}})",
+            code="oauth_not_configured",
             details={"env_vars": list(names)},
         )
     return config
@@ -64,7 +63,7 @@ def authorize(ctx: Ctx, provider: str, *, redirect_uri: str, name: str | None) -
                 provider,
                 name or check_provider(provider).name,
                 redirect_uri,
-                seal(ctx.keyring, ctx.env.name, "oauth-state", digest, verifier),
+                seal(ctx.keyring, ctx.env.name, Purpose.OAUTH_STATE, digest, verifier),
                 now,
                 now + STATE_TTL_MS,
             ),
@@ -73,17 +72,20 @@ def authorize(ctx: Ctx, provider: str, *, redirect_uri: str, name: str | None) -
     return {"authorization_url": url, "state": state}
 
 
-def _oauth_failed(exc: oauth.OAuthError) -> ApiError:
-    status = 502 if exc.code in ("network_error", "http_error", "invalid_response") else 400
-    return ApiError(status, "oauth_error", exc.message, details={"oauth_error": exc.code})
+def _oauth_failed(exc: oauth.OAuthError) -> DomainError:
+    # The provider failing (network, 5xx, garbage) is upstream's fault; a refused grant is the caller's.
+    failed = UpstreamFailed if exc.code in ("network_error", "http_error", "invalid_response") else Invalid
+    return failed(exc.message, code="oauth_error", details={"oauth_error": exc.code})
 
 
 def _store_tokens(ctx: Ctx, conn: sqlite3.Connection, integration_id: int, tokens: oauth.TokenSet) -> None:
     now = ctx.now_ms()
     env = ctx.env.name
-    access = seal(ctx.keyring, env, "oauth-access", integration_id, tokens.access_token)
+    access = seal(ctx.keyring, env, Purpose.OAUTH_ACCESS, integration_id, tokens.access_token)
     refresh_sealed = (
-        seal(ctx.keyring, env, "oauth-refresh", integration_id, tokens.refresh_token) if tokens.refresh_token else None
+        seal(ctx.keyring, env, Purpose.OAUTH_REFRESH, integration_id, tokens.refresh_token)
+        if tokens.refresh_token
+        else None
     )
     expires = int(tokens.expires_at * 1000) if tokens.expires_at is not None else None
     conn.execute(
@@ -106,8 +108,8 @@ def callback(ctx: Ctx, provider: str, *, code: str, state: str, extra: dict[str,
         if row is not None:
             conn.execute("DELETE FROM oauth_states WHERE state_hash = ?", (digest,))
     if row is None or row["provider"] != provider or row["expires_at"] < ctx.now_ms():
-        raise ApiError(400, "invalid_state", "unknown, used or expired OAuth state; start again with authorize")
-    verifier = unseal(ctx.keyring, ctx.env.name, "oauth-state", digest, row["code_verifier"])
+        raise Invalid("unknown, used or expired OAuth state; start again with authorize", code="invalid_state")
+    verifier = unseal(ctx.keyring, ctx.env.name, Purpose.OAUTH_STATE, digest, row["code_verifier"])
     try:
         tokens = oauth.exchange_code(
             config,
@@ -132,9 +134,9 @@ def refresh(ctx: Ctx, integration_id: int) -> str | None:
             "SELECT refresh_token FROM oauth_tokens WHERE integration_id = ?", (integration_id,)
         ).fetchone()
     if tok is None or tok[0] is None:
-        raise conflict(f"integration {integration_id} has no OAuth refresh token; connect it through authorize")
+        raise Conflict(f"integration {integration_id} has no OAuth refresh token; connect it through authorize")
     config = _config(ctx, row["provider"])
-    current = unseal(ctx.keyring, ctx.env.name, "oauth-refresh", integration_id, tok[0])
+    current = unseal(ctx.keyring, ctx.env.name, Purpose.OAUTH_REFRESH, integration_id, tok[0])
     try:
         tokens = oauth.refresh(config, refresh_token=current, http=ctx.rt.http(), now=ctx.rt.clock.now())
     except oauth.OAuthError as exc:

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ..http import ApiError
+from ..errors import LimitExceeded
 from .context import Ctx
 
 __all__ = ["TIERS", "Limits", "check", "month_start_ms", "plan", "usage_counts"]
@@ -64,16 +64,14 @@ def _count(ctx: Ctx, conn: sqlite3.Connection, limit: str) -> int:
 
 
 def check(ctx: Ctx, conn: sqlite3.Connection, limit: str) -> None:
-    """403 ``plan_limit_exceeded`` if one more of ``limit`` would exceed the tier (call inside the write)."""
+    """LimitExceeded if one more of ``limit`` would exceed the tier (call inside the write)."""
     maximum = getattr(limits_for(ctx.account.tier), limit)
     if maximum is None:
         return
     current = _count(ctx, conn, limit)
     if current >= maximum:
         tier = ctx.account.tier
-        raise ApiError(
-            403,
-            "plan_limit_exceeded",
+        raise LimitExceeded(
             f"the {tier} tier allows {maximum} {_LABELS[limit]}; you have {current}. "
             "Upgrade the tier or free one up first.",
             details={"limit": limit, "tier": tier, "max": maximum, "current": current},

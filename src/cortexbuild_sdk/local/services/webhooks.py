@@ -13,8 +13,9 @@ from typing import Any
 from ..crypto import Keyring
 from ..delivery import DeliveryEngine, DeliveryError, LogNotFoundError, PayloadTooLargeError, WebhookNotFoundError
 from ..delivery.hub import hub_for
-from ..http import ApiError, iso, not_found, validation
-from ..sealing import seal, unseal
+from ..errors import DomainError, Invalid, NotFound, TooLarge, Unavailable
+from ..http import iso
+from ..sealing import Purpose, seal, unseal
 from . import plans
 from .common import Page, dumps, fetch_owned, paginate, update_columns
 from .context import Ctx
@@ -22,7 +23,7 @@ from .context import Ctx
 __all__ = ["ROTATION_OVERLAP_MS", "delivery_error", "new_secret", "webhook_signing_secrets"]
 
 ROTATION_OVERLAP_MS = 24 * 3600 * 1000
-_PURPOSE = "webhook-secret"
+_PURPOSE = Purpose.WEBHOOK_SECRET
 _LOG_COLUMNS = (
     "id, webhook_id, event_type, payload, response_status, response_body, error_message, delivered_at,"
     " attempt, delivery_id, duration_ms, event_id"
@@ -169,23 +170,23 @@ def logs(ctx: Ctx, webhook_id: int, page: Page) -> tuple[list[dict[str, Any]], i
 # ---- delivery operations ---------------------------------------------------------------------------------
 
 
-def delivery_error(exc: DeliveryError) -> ApiError:
-    """The platform error shape for an engine error."""
+def delivery_error(exc: DeliveryError) -> DomainError:
+    """The domain error for an engine error."""
     if isinstance(exc, PayloadTooLargeError):
-        return ApiError(413, "payload_too_large", str(exc), details={"size": exc.size, "limit": exc.limit})
+        return TooLarge(str(exc), details={"size": exc.size, "limit": exc.limit})
     if isinstance(exc, WebhookNotFoundError | LogNotFoundError):
-        return ApiError(404, "not_found", str(exc))
-    return validation(str(exc))
+        return NotFound("webhook" if isinstance(exc, WebhookNotFoundError) else "log", "", message=str(exc))
+    return Invalid(str(exc))
 
 
 def _engine(ctx: Ctx) -> DeliveryEngine:
     hub = hub_for(ctx.rt.db)
     if hub is None:
-        raise ApiError(503, "delivery_unavailable", "webhook delivery is not running in this backend")
+        raise Unavailable("webhook delivery is not running in this backend", code="delivery_unavailable")
     try:
         return hub.engine(ctx.env.sandbox_id)
     except (FileNotFoundError, RuntimeError) as exc:
-        raise ApiError(503, "delivery_unavailable", f"webhook delivery is unavailable: {exc}") from None
+        raise Unavailable(f"webhook delivery is unavailable: {exc}", code="delivery_unavailable") from None
 
 
 def _owned(ctx: Ctx, webhook_id: int) -> None:
@@ -240,7 +241,7 @@ def webhook_signing_secrets(
         "SELECT secret, previous_secret, previous_secret_expires_at FROM webhooks WHERE id = ?", (webhook_id,)
     ).fetchone()
     if row is None:
-        raise not_found("webhook", webhook_id)
+        raise NotFound("webhook", webhook_id)
     out = [unseal(ring, env, _PURPOSE, webhook_id, row[0])]
     if row[1] is not None and row[2] is not None and row[2] > now_ms:
         out.append(unseal(ring, env, _PURPOSE, webhook_id, row[1]))
