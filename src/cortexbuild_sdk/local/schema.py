@@ -7,6 +7,7 @@ that has shipped.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from .store import Migration, run_script
@@ -288,4 +289,26 @@ def _v2(conn: sqlite3.Connection) -> None:
     run_script(conn, _IDEMPOTENCY)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
+DOMAIN_SCOPES = tuple(
+    f"{area}:{mode}"
+    for area in ("projects", "tasks", "rfis", "invoices", "clients", "documents", "time_entries", "purchase_orders")
+    for mode in ("read", "write")
+)
+
+
+def _v_domain(conn: sqlite3.Connection) -> None:
+    """The construction domain's tables; owner keys (and the default sandbox keys) gain its scopes."""
+    from .schema_domain import DOMAIN_SCHEMA
+
+    run_script(conn, DOMAIN_SCHEMA)
+    sandbox_keys = "SELECT id, scopes FROM api_keys WHERE sandbox_id IS NOT NULL AND name LIKE 'Sandbox key: %'"
+    keys = [*conn.execute("SELECT id, scopes FROM api_keys WHERE id IN (SELECT owner_key_id FROM accounts)")]
+    keys += [*conn.execute(sandbox_keys)]
+    for key_id, scopes_json in keys:
+        scopes = json.loads(scopes_json)
+        wanted = [s for s in DOMAIN_SCOPES if s not in scopes]
+        if wanted:
+            conn.execute("UPDATE api_keys SET scopes = ? WHERE id = ?", (json.dumps(scopes + wanted), key_id))
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v_domain)

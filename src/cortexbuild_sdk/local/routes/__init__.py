@@ -3,7 +3,22 @@
 from __future__ import annotations
 
 from ..routing import Route
-from . import integrations, keys, marketplace, plan, sandboxes, usage, webhooks
+from . import (
+    clients,
+    integrations,
+    invoices,
+    keys,
+    marketplace,
+    plan,
+    projects,
+    purchase_orders,
+    rfis,
+    sandboxes,
+    tasks,
+    time_entries,
+    usage,
+    webhooks,
+)
 
 __all__ = ["ROUTES"]
 
@@ -15,4 +30,11 @@ ROUTES: tuple[Route, ...] = (
     *plan.ROUTES,
     *usage.ROUTES,
     *marketplace.ROUTES,
+    *projects.ROUTES,
+    *tasks.ROUTES,
+    *rfis.ROUTES,
+    *invoices.ROUTES,
+    *clients.ROUTES,
+    *time_entries.ROUTES,
+    *purchase_orders.ROUTES,
 )

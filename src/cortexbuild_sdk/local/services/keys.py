@@ -27,7 +27,8 @@ __all__ = [
     "new_secret",
 ]
 
-AREAS = ("integrations", "webhooks", "keys", "sandboxes", "usage", "marketplace")
+DOMAIN_AREAS = ("projects", "tasks", "rfis", "invoices", "clients", "documents", "time_entries", "purchase_orders")
+AREAS = ("integrations", "webhooks", "keys", "sandboxes", "usage", "marketplace", *DOMAIN_AREAS)
 ALL_SCOPES: tuple[str, ...] = tuple(f"{a}:{m}" for a in AREAS for m in ("read", "write"))
 SANDBOX_SCOPES: tuple[str, ...] = tuple(
     s for s in ALL_SCOPES if not s.startswith(("keys:", "sandboxes:"))

@@ -1,0 +1,276 @@
+"""Invoices: draft -> sent -> paid, sent -> overdue (by the clock) -> paid, or cancelled before paid.
+
+Totals are computed, never taken from the caller: each line's ``amount = quantity * unit_price``,
+``subtotal`` their sum, ``tax_amount = subtotal * tax_rate / 100``, ``total = subtotal + tax_amount``, each
+rounded half-up to the cent (Decimal arithmetic); ``balance = total - paid_amount``.
+
+Payments (``PUT /:id/pay {payment_date, amount?}``): ``amount`` defaults to the balance and may not exceed it.
+A partial payment lowers the balance and keeps the status (``sent`` or ``overdue``) and emits nothing (the
+catalogue has no event for it); the payment that brings the balance to 0 sets ``paid``, ``paid_at`` (the
+payment date, midnight UTC) and emits ``invoice.paid``.
+
+Only a draft's items, dates, parties and tax rate can change; ``notes`` and ``terms`` can change any time.
+Only draft or cancelled invoices can be deleted.
+
+``invoice.overdue`` fires once per invoice, when the backend clock's UTC date is after a ``sent`` invoice's
+``due_date``: :func:`mark_overdue` moves it to ``overdue`` (which it never leaves but to ``paid`` or
+``cancelled``, hence once) and publishes the event in the same transaction. The scan reads only the invoices
+becoming overdue (index ``invoices (status, due_date)``); the backend runs it on a timer, on ``drain()``, and
+before invoice reads and actions so that what a caller sees is already up to date.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from decimal import Decimal
+from typing import Any
+
+from ..errors import Conflict, Invalid
+from .common import dumps, loads
+from .context import Account, Ctx, Environment, Principal, Runtime
+from .domain import (
+    ListQuery,
+    Resource,
+    check_parent,
+    check_transition,
+    check_unique,
+    delete_row,
+    fetch,
+    insert_row,
+    list_page,
+    next_number,
+    publish_change,
+    render,
+    update_row,
+)
+from .events import announce
+from .money import items_and_subtotal, percent_of, stored_lines
+
+__all__ = [
+    "INVOICE",
+    "cancel",
+    "catch_up",
+    "create",
+    "delete",
+    "list_invoices",
+    "mark_overdue",
+    "pay",
+    "retrieve",
+    "send",
+    "update",
+]
+
+STATUSES = ("draft", "sent", "paid", "overdue", "cancelled")
+INVOICE = Resource(
+    table="invoices",
+    name="invoice",
+    label="invoice",
+    fields={
+        "project_id": "int",
+        "client_id": "int",
+        "invoice_number": "text",
+        "status": "text",
+        "issue_date": "date",
+        "due_date": "date",
+        "subtotal": "money",
+        "tax_rate": "rate",
+        "tax_amount": "money",
+        "total": "money",
+        "paid_amount": "money",
+        "balance": "money",
+        "notes": "text",
+        "terms": "text",
+        "paid_at": "instant",
+        "items": "items",
+    },
+    search=("invoice_number", "notes"),
+    filters=("project_id", "client_id"),
+    statuses=STATUSES,
+    transitions={
+        "draft": ("sent", "cancelled"),
+        "sent": ("paid", "overdue", "cancelled"),
+        "overdue": ("paid", "cancelled"),
+        "paid": (),
+        "cancelled": (),
+    },
+)
+_DRAFT_ONLY = ("project_id", "client_id", "issue_date", "due_date", "items", "tax_rate", "invoice_number")
+
+
+def _totals(values: dict[str, Any], paid_cents: int) -> dict[str, Any]:
+    """Replace ``items``/``tax_rate`` inputs by the stored lines, rate text and the computed money columns."""
+    lines, subtotal = items_and_subtotal(values["items"])
+    rate: Decimal = values["tax_rate"]
+    tax = percent_of(subtotal, rate)
+    total = subtotal + tax
+    return {
+        **values,
+        "items": lines,
+        "tax_rate": str(rate.normalize()) if rate else "0",
+        "subtotal": subtotal,
+        "tax_amount": tax,
+        "total": total,
+        "balance": total - paid_cents,
+    }
+
+
+def _dump_items(values: dict[str, Any]) -> dict[str, Any]:
+    return {**values, "items": dumps(values["items"])} if "items" in values else values
+
+
+def _check_dates(issue: str, due: str) -> None:
+    if due < issue:
+        raise Invalid(
+            "due_date must not be before issue_date", details=[{"field": "due_date", "message": "before issue_date"}]
+        )
+
+
+def list_invoices(ctx: Ctx, query: ListQuery) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    catch_up(ctx)
+    return list_page(ctx, INVOICE, query)
+
+
+def retrieve(ctx: Ctx, invoice_id: int) -> dict[str, Any]:
+    catch_up(ctx)
+    with ctx.env.db.read() as conn:
+        return render(INVOICE, fetch(ctx, conn, INVOICE, invoice_id))
+
+
+def _parties(ctx: Ctx, conn: sqlite3.Connection, values: dict[str, Any]) -> None:
+    if "client_id" in values:
+        check_parent(ctx, conn, "clients", "client", "client_id", values["client_id"])
+    if "project_id" in values:
+        check_parent(ctx, conn, "projects", "project", "project_id", values["project_id"])
+
+
+def create(ctx: Ctx, values: dict[str, Any]) -> dict[str, Any]:
+    values = _totals({"tax_rate": Decimal(0), **values}, 0)
+    _check_dates(values["issue_date"], values["due_date"])
+    with ctx.env.db.write() as conn:
+        _parties(ctx, conn, values)
+        if values.get("invoice_number") is None:
+            values["invoice_number"] = next_number(conn, INVOICE, "invoice_number", "INV-", ctx.account.id)
+        else:
+            check_unique(
+                conn, INVOICE, "invoice_number", values["invoice_number"], ("account_id", ctx.account.id), None
+            )
+        row = insert_row(ctx, conn, INVOICE, {**_dump_items(values), "status": "draft", "paid_amount": 0})
+        obj = publish_change(ctx, conn, INVOICE, "created", row)
+    announce(ctx)
+    return obj
+
+
+def update(ctx: Ctx, invoice_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    with ctx.env.db.write() as conn:
+        row = fetch(ctx, conn, INVOICE, invoice_id)
+        locked = [name for name in _DRAFT_ONLY if name in values]
+        if locked and row["status"] != "draft":
+            raise Conflict(
+                f"invoice {invoice_id} is {row['status']!r}: only a draft's {', '.join(locked)} can change"
+                " (notes and terms can change any time)",
+                code="not_editable",
+            )
+        _parties(ctx, conn, values)
+        if "invoice_number" in values:
+            scope = ("account_id", ctx.account.id)
+            check_unique(conn, INVOICE, "invoice_number", values["invoice_number"], scope, invoice_id)
+        _check_dates(values.get("issue_date", row["issue_date"]), values.get("due_date", row["due_date"]))
+        if "items" in values or "tax_rate" in values:
+            merged = {
+                "items": values.get("items") or stored_lines(loads(row["items"], [])),
+                "tax_rate": values.get("tax_rate", Decimal(row["tax_rate"])),
+            }
+            values = {**values, **_totals(merged, row["paid_amount"])}
+        return render(INVOICE, update_row(ctx, conn, INVOICE, invoice_id, _dump_items(values)))
+
+
+def send(ctx: Ctx, invoice_id: int) -> dict[str, Any]:
+    with ctx.env.db.write() as conn:
+        row = fetch(ctx, conn, INVOICE, invoice_id)
+        check_transition(INVOICE, row, "sent", action="send")
+        done = update_row(ctx, conn, INVOICE, invoice_id, {"status": "sent"})
+        obj = publish_change(ctx, conn, INVOICE, "sent", done, previous_status=row["status"])
+    announce(ctx)
+    catch_up(ctx)  # sent after its due date: overdue at once
+    return obj
+
+
+def pay(ctx: Ctx, invoice_id: int, *, payment_date_ms: int, amount: int | None) -> dict[str, Any]:
+    catch_up(ctx)
+    settled = False
+    with ctx.env.db.write() as conn:
+        row = fetch(ctx, conn, INVOICE, invoice_id)
+        check_transition(INVOICE, row, "paid", action="pay")
+        balance = row["balance"]
+        paying = balance if amount is None else amount
+        if paying > balance:
+            raise Invalid(
+                f"amount {paying / 100:.2f} exceeds the balance {balance / 100:.2f}",
+                details=[{"field": "amount", "message": "exceeds the balance"}],
+            )
+        values: dict[str, Any] = {"paid_amount": row["paid_amount"] + paying, "balance": balance - paying}
+        if values["balance"] == 0:
+            values.update(status="paid", paid_at=payment_date_ms)
+            settled = True
+        done = update_row(ctx, conn, INVOICE, invoice_id, values)
+        if not settled:
+            return render(INVOICE, done)
+        obj = publish_change(ctx, conn, INVOICE, "paid", done, previous_status=row["status"])
+    announce(ctx)
+    return obj
+
+
+def cancel(ctx: Ctx, invoice_id: int) -> dict[str, Any]:
+    catch_up(ctx)
+    with ctx.env.db.write() as conn:
+        row = fetch(ctx, conn, INVOICE, invoice_id)
+        check_transition(INVOICE, row, "cancelled", action="cancel")
+        return render(INVOICE, update_row(ctx, conn, INVOICE, invoice_id, {"status": "cancelled"}))
+
+
+def delete(ctx: Ctx, invoice_id: int) -> None:
+    with ctx.env.db.write() as conn:
+        row = fetch(ctx, conn, INVOICE, invoice_id)
+        if row["status"] not in ("draft", "cancelled"):
+            raise Conflict(
+                f"invoice {invoice_id} is {row['status']!r}: only draft or cancelled invoices can be deleted",
+                code="not_deletable",
+            )
+        delete_row(ctx, conn, INVOICE, invoice_id)
+
+
+# ---- overdue --------------------------------------------------------------------------------------------
+
+
+def utc_date(now_ms: int) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(now_ms // 1000))
+
+
+def mark_overdue(rt: Runtime, env: Environment) -> int:
+    """Move every ``sent`` invoice of ``env`` whose due date has passed to ``overdue``, one
+    ``invoice.overdue`` each (with ``previous_status``); returns how many. O(invoices becoming overdue)."""
+    today = utc_date(rt.now_ms())
+    due = "FROM invoices i JOIN accounts a ON a.id = i.account_id WHERE i.status = 'sent' AND i.due_date < ?"
+    with env.db.read() as conn:  # the common case - nothing due - stays a read
+        if conn.execute(f"SELECT 1 {due} LIMIT 1", (today,)).fetchone() is None:
+            return 0
+    woken: list[Ctx] = []
+    with env.db.write() as conn:
+        rows = conn.execute(
+            f"SELECT i.id, a.id, a.user_id, a.company_id, a.company_name, a.tier {due} ORDER BY i.due_date, i.id",
+            (today,),
+        ).fetchall()
+        for invoice_id, *account in rows:
+            ctx = Ctx(rt, Account(*account), Principal(0, frozenset(), env.sandbox_id), env)
+            done = update_row(ctx, conn, INVOICE, invoice_id, {"status": "overdue"})
+            publish_change(ctx, conn, INVOICE, "overdue", done, previous_status="sent")
+            woken.append(ctx)
+    if woken:
+        announce(woken[0])  # one wake per database
+    return len(woken)
+
+
+def catch_up(ctx: Ctx) -> None:
+    """Bring the caller's database up to the clock before an invoice read or action."""
+    mark_overdue(ctx.rt, ctx.env)

@@ -1,0 +1,59 @@
+"""Money arithmetic for invoices, purchase orders and time entries: Decimal throughout, cents at rest,
+rounded half-up (as accountants and the platform's invoices expect), never through binary floats."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .domain import money
+
+__all__ = ["Line", "items_and_subtotal", "percent_of", "to_cents"]
+
+_CENT = Decimal(1)
+
+Line = Mapping[str, Any]  # {"description": str, "quantity": Decimal, "unit_price": cents}
+
+
+def to_cents(amount: Decimal) -> int:
+    """A Decimal number of *cents* rounded half-up to a whole cent."""
+    return int(amount.quantize(_CENT, rounding=ROUND_HALF_UP))
+
+
+def items_and_subtotal(items: Iterable[Line]) -> tuple[list[dict[str, Any]], int]:
+    """Each line's ``amount = quantity * unit_price`` (half-up to the cent) and the sum of the amounts.
+
+    The stored lines are the wire form (currency units), so GET and events render them as they are."""
+    lines: list[dict[str, Any]] = []
+    subtotal = 0
+    for item in items:
+        quantity = Decimal(item["quantity"])
+        amount = to_cents(quantity * item["unit_price"])
+        subtotal += amount
+        lines.append(
+            {
+                "description": item["description"],
+                "quantity": int(quantity) if quantity == quantity.to_integral_value() else float(quantity),
+                "unit_price": money(item["unit_price"]),
+                "amount": money(amount),
+            }
+        )
+    return lines, subtotal
+
+
+def percent_of(cents: int, rate: Decimal) -> int:
+    """``rate`` percent of ``cents``, half-up to the cent."""
+    return to_cents(Decimal(cents) * rate / 100)
+
+
+def stored_lines(items_json: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored wire-form lines back to inputs of :func:`items_and_subtotal` (for recomputing on update)."""
+    return [
+        {
+            "description": it["description"],
+            "quantity": Decimal(str(it["quantity"])),
+            "unit_price": to_cents(Decimal(str(it["unit_price"])) * 100),
+        }
+        for it in items_json
+    ]

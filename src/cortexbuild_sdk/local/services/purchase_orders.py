@@ -1,0 +1,162 @@
+"""Purchase orders: draft -> sent -> approved -> received; approval straight from draft too; cancelled
+from anything not yet received (``PUT /:id`` with ``status: cancelled``).
+
+``po_number`` is ``PO-<n>`` when not given (unique per account). Totals are computed from ``items`` as on
+invoices (``total = subtotal + tax_amount``; ``tax_amount`` given in currency units, default 0). Events:
+``purchase_order.created``, ``purchase_order.approved`` (stamps ``approved_at``),
+``purchase_order.received`` (stamps ``received_at``: the ``received_date`` given, midnight UTC, else now), each
+with ``previous_status``. Items, tax and number change only in draft; only draft or cancelled orders can be
+deleted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import Conflict
+from .common import dumps, loads
+from .context import Ctx
+from .domain import (
+    ListQuery,
+    Resource,
+    check_parent,
+    check_transition,
+    check_unique,
+    delete_row,
+    fetch,
+    insert_row,
+    list_page,
+    next_number,
+    publish_change,
+    render,
+    update_row,
+)
+from .events import announce
+from .money import items_and_subtotal, stored_lines
+
+__all__ = ["PURCHASE_ORDER", "approve", "create", "delete", "list_orders", "receive", "retrieve", "send", "update"]
+
+STATUSES = ("draft", "sent", "approved", "received", "cancelled")
+PURCHASE_ORDER = Resource(
+    table="purchase_orders",
+    name="purchase_order",
+    label="purchase order",
+    fields={
+        "project_id": "int",
+        "vendor": "text",
+        "po_number": "text",
+        "status": "text",
+        "issue_date": "date",
+        "delivery_date": "date",
+        "subtotal": "money",
+        "tax_amount": "money",
+        "total": "money",
+        "notes": "text",
+        "approved_at": "instant",
+        "received_at": "instant",
+        "items": "items",
+    },
+    search=("vendor", "po_number", "notes"),
+    filters=("project_id",),
+    statuses=STATUSES,
+    transitions={
+        "draft": ("sent", "approved", "cancelled"),
+        "sent": ("approved", "cancelled"),
+        "approved": ("received", "cancelled"),
+        "received": (),
+        "cancelled": (),
+    },
+)
+_PO = PURCHASE_ORDER
+_DRAFT_ONLY = ("items", "tax_amount", "po_number", "vendor", "issue_date", "project_id")
+
+
+def _totals(items: Any, tax: int) -> dict[str, Any]:
+    lines, subtotal = items_and_subtotal(items)
+    return {"items": dumps(lines), "subtotal": subtotal, "tax_amount": tax, "total": subtotal + tax}
+
+
+def list_orders(ctx: Ctx, query: ListQuery) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    return list_page(ctx, _PO, query)
+
+
+def retrieve(ctx: Ctx, order_id: int) -> dict[str, Any]:
+    with ctx.env.db.read() as conn:
+        return render(_PO, fetch(ctx, conn, _PO, order_id))
+
+
+def create(ctx: Ctx, values: dict[str, Any]) -> dict[str, Any]:
+    values = {**values, **_totals(values["items"], values.get("tax_amount") or 0), "status": "draft"}
+    with ctx.env.db.write() as conn:
+        check_parent(ctx, conn, "projects", "project", "project_id", values.get("project_id"))
+        scope = ("account_id", ctx.account.id)
+        if values.get("po_number") is None:
+            values["po_number"] = next_number(conn, _PO, "po_number", "PO-", ctx.account.id)
+        else:
+            check_unique(conn, _PO, "po_number", values["po_number"], scope, None)
+        obj = publish_change(ctx, conn, _PO, "created", insert_row(ctx, conn, _PO, values))
+    announce(ctx)
+    return obj
+
+
+def update(ctx: Ctx, order_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    with ctx.env.db.write() as conn:
+        row = fetch(ctx, conn, _PO, order_id)
+        locked = [name for name in _DRAFT_ONLY if name in values]
+        if locked and row["status"] != "draft":
+            raise Conflict(
+                f"purchase order {order_id} is {row['status']!r}: only a draft's {', '.join(locked)} can change",
+                code="not_editable",
+            )
+        if "status" in values:
+            if values["status"] != "cancelled":
+                raise Conflict(
+                    "an update can only cancel a purchase order; use send / approve / receive for the rest",
+                    code="invalid_transition",
+                    allowed=["cancelled"] if "cancelled" in _PO.allowed_from(row["status"]) else [],
+                )
+            check_transition(_PO, row, "cancelled")
+        if "project_id" in values:
+            check_parent(ctx, conn, "projects", "project", "project_id", values["project_id"])
+        if "po_number" in values:
+            check_unique(conn, _PO, "po_number", values["po_number"], ("account_id", ctx.account.id), order_id)
+        if "items" in values or "tax_amount" in values:
+            items = values.get("items") or stored_lines(loads(row["items"], []))
+            values = {**values, **_totals(items, values.get("tax_amount", row["tax_amount"]))}
+        return render(_PO, update_row(ctx, conn, _PO, order_id, values))
+
+
+def _act(ctx: Ctx, order_id: int, target: str, action: str, values: dict[str, Any]) -> dict[str, Any]:
+    with ctx.env.db.write() as conn:
+        row = fetch(ctx, conn, _PO, order_id)
+        check_transition(_PO, row, target, action=action)
+        done = update_row(ctx, conn, _PO, order_id, {**values, "status": target})
+        if target == "sent":  # the catalogue has no purchase_order.sent
+            return render(_PO, done)
+        obj = publish_change(ctx, conn, _PO, target, done, previous_status=row["status"])
+    announce(ctx)
+    return obj
+
+
+def send(ctx: Ctx, order_id: int) -> dict[str, Any]:
+    return _act(ctx, order_id, "sent", "send", {})
+
+
+def approve(ctx: Ctx, order_id: int) -> dict[str, Any]:
+    return _act(ctx, order_id, "approved", "approve", {"approved_at": ctx.now_ms()})
+
+
+def receive(ctx: Ctx, order_id: int, received_at_ms: int | None) -> dict[str, Any]:
+    at = ctx.now_ms() if received_at_ms is None else received_at_ms
+    return _act(ctx, order_id, "received", "receive", {"received_at": at})
+
+
+def delete(ctx: Ctx, order_id: int) -> None:
+    with ctx.env.db.write() as conn:
+        row = fetch(ctx, conn, _PO, order_id)
+        if row["status"] not in ("draft", "cancelled"):
+            raise Conflict(
+                f"purchase order {order_id} is {row['status']!r}: only draft or cancelled orders can be deleted",
+                code="not_deletable",
+            )
+        delete_row(ctx, conn, _PO, order_id)
