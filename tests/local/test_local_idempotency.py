@@ -138,6 +138,10 @@ def test_a_version_1_file_is_migrated_on_open(tmp_path: Path) -> None:
         owner = backend.owner_api_key
     conn = sqlite3.connect(path)
     conn.execute("DROP TABLE idempotency_keys")
+    from cortexbuild_sdk.local.schema_domain import DOMAIN_TABLES
+
+    for table in DOMAIN_TABLES:  # and what later migrations added
+        conn.execute(f"DROP TABLE {table}")
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()

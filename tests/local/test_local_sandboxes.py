@@ -9,6 +9,7 @@ import httpx
 from helpers_local import WEBHOOK, ClientFactory, err, ok
 
 from cortexbuild_sdk.local import Backend
+from cortexbuild_sdk.local.schema_domain import DOMAIN_TABLES
 
 
 def _create(client: httpx.Client, **extra: object) -> tuple[dict[str, object], str]:
@@ -23,26 +24,17 @@ def test_create_shape_and_sample_data(client: httpx.Client, backend: Backend) ->
     assert sandbox["is_active"] is True and sandbox["description"] == "For testing"
     assert "secret" not in ok(client.get(f"/api/sdk/sandboxes/{sandbox['id']}"))["sandbox"]
     with backend.sandbox_db(int(sandbox["id"])).read() as conn:  # type: ignore[call-overload]
-        for table in (
-            "companies",
-            "projects",
-            "tasks",
-            "rfis",
-            "invoices",
-            "clients",
-            "documents",
-            "time_entries",
-            "purchase_orders",
-        ):
+        for table in DOMAIN_TABLES:
             assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] > 0, table
-    with backend.db.read() as conn:  # live store has no sample tables
-        assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'projects'").fetchone() is None
+    with backend.db.read() as conn:  # the live store starts empty
+        for table in DOMAIN_TABLES:
+            assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table
 
 
 def test_sample_data_disabled(client: httpx.Client, backend: Backend) -> None:
     sandbox, _ = _create(client, config={"sampleDataEnabled": False})
     with backend.sandbox_db(int(sandbox["id"])).read() as conn:  # type: ignore[call-overload]
-        assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'projects'").fetchone() is None
+        assert conn.execute("SELECT COUNT(*) FROM projects").fetchone()[0] == 0
 
 
 def test_isolation(client: httpx.Client, make_client: ClientFactory, backend: Backend) -> None:
@@ -67,19 +59,18 @@ def test_reset_restores_initial_state_fast(client: httpx.Client, make_client: Cl
     sandbox, key = _create(client)
     sid = int(sandbox["id"])  # type: ignore[call-overload]
     sc = make_client(key)
-    with backend.sandbox_db(sid).read() as conn:
-        before = conn.execute("SELECT COUNT(*), SUM(budget_cents) FROM projects").fetchone()[:]
+    before = ok(sc.get("/api/projects", params={"limit": 100}))["data"]
+    tasks_before = ok(sc.get("/api/tasks"))["pagination"]["total"]
     ok(sc.post("/api/integrations/webhooks", json=WEBHOOK))
-    with backend.sandbox_db(sid).write() as conn:
-        conn.execute("DELETE FROM tasks")
-        conn.execute("UPDATE projects SET budget_cents = 1")
+    task = ok(sc.get("/api/tasks", params={"status": "todo"}))["data"][0]  # no time booked on it
+    ok(sc.delete(f"/api/tasks/{task['id']}"))
+    ok(sc.put(f"/api/projects/{before[0]['id']}", json={"budget": 1}))
     started = time.perf_counter()
     ok(client.post(f"/api/sdk/sandboxes/{sid}/reset"))
     assert time.perf_counter() - started < 1.0
     assert ok(sc.get("/api/integrations/webhooks/list"))["webhooks"] == []
-    with backend.sandbox_db(sid).read() as conn:
-        assert conn.execute("SELECT COUNT(*), SUM(budget_cents) FROM projects").fetchone()[:] == before
-        assert conn.execute("SELECT COUNT(*) FROM tasks").fetchone()[0] > 0
+    assert ok(sc.get("/api/projects", params={"limit": 100}))["data"] == before
+    assert ok(sc.get("/api/tasks"))["pagination"]["total"] == tasks_before
 
 
 def test_delete_removes_file_and_key(client: httpx.Client, make_client: ClientFactory, backend: Backend) -> None:

@@ -1,131 +1,111 @@
-"""Sandbox sample data: schema, counts, determinism, referential integrity, transaction behaviour."""
+"""Sandbox sample data: counts, determinism, referential integrity and the services' own rules."""
 
 from __future__ import annotations
 
-import sqlite3
+import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from cortexbuild_sdk.local.sample_data import SAMPLE_SCHEMA, SAMPLE_TABLES, seed_sample_data
+from cortexbuild_sdk.local.sample_data import seed_sample_data
+from cortexbuild_sdk.local.schema import MIGRATIONS
+from cortexbuild_sdk.local.schema_domain import DOMAIN_TABLES
+from cortexbuild_sdk.local.services.context import Account
+from cortexbuild_sdk.local.services.invoices import utc_date
+from cortexbuild_sdk.local.store import Database
 
 NOW = 1_760_000_000_000  # 2025-10-09T08:53:20Z
+ACCOUNT = Account(1, "user-1", "company-1", "Acme Build", "free")
 EXPECTED = {
-    "companies": 1, "clients": 8, "projects": 6, "tasks": 60, "rfis": 15,
-    "invoices": 20, "documents": 30, "time_entries": 80, "purchase_orders": 15,
+    "clients": 8, "projects": 6, "tasks": 60, "rfis": 15, "invoices": 20, "time_entries": 80, "purchase_orders": 15,
 }  # fmt: skip
 
 
-def _conn() -> sqlite3.Connection:
-    conn = sqlite3.connect(":memory:")
-    conn.execute("PRAGMA foreign_keys = ON")
-    return conn
+@pytest.fixture
+def make_db(tmp_path: Path):  # type: ignore[no-untyped-def]
+    made: list[Database] = []
+
+    def factory(name: str = "s.db") -> Database:
+        db = Database(tmp_path / name, migrations=MIGRATIONS)
+        made.append(db)
+        return db
+
+    yield factory
+    for db in made:
+        db.close()
 
 
-def _dump(conn: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
-    return {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in SAMPLE_TABLES}
+def _seed(db: Database, seed: int = 42) -> dict[str, int]:
+    with db.write() as conn:
+        return seed_sample_data(conn, account=ACCOUNT, now_ms=NOW, rng_seed=seed)
 
 
-def test_counts_match_rows() -> None:
-    conn = _conn()
-    counts = seed_sample_data(conn, now_ms=NOW)
-    assert counts == EXPECTED
-    for table, n in counts.items():
-        assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == n
+def _dump(db: Database) -> dict[str, list[tuple[object, ...]]]:
+    with db.read() as conn:
+        return {t: [tuple(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY id")] for t in DOMAIN_TABLES}
 
 
-def test_deterministic() -> None:
-    a, b = _conn(), _conn()
-    seed_sample_data(a, rng_seed=7, now_ms=NOW)
-    seed_sample_data(b, rng_seed=7, now_ms=NOW)
+def test_counts_match_rows(make_db) -> None:  # type: ignore[no-untyped-def]
+    db = make_db()
+    assert _seed(db) == EXPECTED
+    with db.read() as conn:
+        for table, n in EXPECTED.items():
+            assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == n
+
+
+def test_deterministic(make_db) -> None:  # type: ignore[no-untyped-def]
+    a, b, c = make_db("a.db"), make_db("b.db"), make_db("c.db")
+    _seed(a, 7)
+    _seed(b, 7)
+    _seed(c, 8)
     assert _dump(a) == _dump(b)
-    c = _conn()
-    seed_sample_data(c, rng_seed=8, now_ms=NOW)
     assert _dump(a) != _dump(c)
 
 
-def _count(conn: sqlite3.Connection, sql: str, *args: object) -> int:
-    return int(conn.execute(sql, args).fetchone()[0])
+def test_integrity_and_service_rules(make_db) -> None:  # type: ignore[no-untyped-def]
+    db = make_db()
+    _seed(db)
+    with db.read() as conn:
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute("SELECT COUNT(*) FROM accounts WHERE id = 1").fetchone()[0] == 1
+        # rfi numbers are unique per project (the UNIQUE index would have refused otherwise)
+        dupes = "SELECT COUNT(*) FROM (SELECT 1 FROM rfis GROUP BY project_id, rfi_number HAVING COUNT(*) > 1)"
+        assert conn.execute(dupes).fetchone()[0] == 0
+        for row in conn.execute("SELECT * FROM invoices"):
+            row = dict(zip([d[0] for d in conn.execute("SELECT * FROM invoices").description], row, strict=True))
+            amounts = [Decimal(str(i["amount"])) * 100 for i in json.loads(row["items"])]
+            assert sum(amounts) == row["subtotal"]
+            assert row["total"] == row["subtotal"] + row["tax_amount"]
+            assert row["balance"] == row["total"] - row["paid_amount"]
+            if row["status"] == "sent":  # nothing seeded is already overdue behind the scan's back
+                assert row["due_date"] >= utc_date(NOW)
+        for minutes, start, end in conn.execute("SELECT duration_minutes, start_time, end_time FROM time_entries"):
+            assert end - start == minutes * 60_000
+        assert (
+            conn.execute("SELECT COUNT(*) FROM tasks WHERE status = 'completed' AND completed_at IS NULL").fetchone()[0]
+            == 0
+        )
 
 
-def test_referential_integrity_and_consistency() -> None:
-    conn = _conn()
-    seed_sample_data(conn, now_ms=NOW)
-    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    # invoices bill the client of their project; time is booked on a task of the same project
-    bad_client = (
-        "SELECT COUNT(*) FROM invoices i JOIN projects p ON p.id = i.project_id WHERE p.client_id != i.client_id"
-    )
-    assert _count(conn, bad_client) == 0
-    bad_task = "SELECT COUNT(*) FROM time_entries e JOIN tasks t ON t.id = e.task_id WHERE t.project_id != e.project_id"
-    assert _count(conn, bad_task) == 0
-    assert _count(conn, "SELECT COUNT(*) FROM invoices WHERE total_cents != amount_cents + tax_cents") == 0
-    assert _count(conn, "SELECT COUNT(*) FROM invoices WHERE (status = 'paid') != (paid_date IS NOT NULL)") == 0
-    assert _count(conn, "SELECT COUNT(*) FROM rfis WHERE (status = 'open') != (answer IS NULL)") == 0
-    overdue_not_due = "SELECT COUNT(*) FROM invoices WHERE status = 'overdue' AND due_date >= ?"
-    assert _count(conn, overdue_not_due, "2025-10-09") == 0
-    for table in SAMPLE_TABLES:
-        assert _count(conn, f"SELECT COUNT(*) FROM {table} WHERE created_at > ?", NOW) == 0
-
-
-def test_seed_example_rows() -> None:
-    conn = _conn()
-    seed_sample_data(conn, company_name="Acme Build", now_ms=NOW)
-    assert conn.execute("SELECT name FROM companies").fetchone()[0] == "Acme Build"
-    name, status, budget = conn.execute("SELECT name, status, budget_cents FROM projects WHERE id = 1").fetchone()
-    assert (name, status, budget) == ("New Office Building", "active", 500_000_000)
-    subjects = {r[0] for r in conn.execute("SELECT subject FROM rfis")}
-    assert "Foundation specifications clarification" in subjects
-    docs = {r[0] for r in conn.execute("SELECT name FROM documents")}
-    assert any(d.endswith((".pdf", ".jpg", ".docx", ".xlsx")) for d in docs)
-    statuses = {r[0] for r in conn.execute("SELECT DISTINCT status FROM invoices")}
-    assert statuses <= {"draft", "sent", "paid", "overdue"}
-    assert {r[0] for r in conn.execute("SELECT DISTINCT status FROM purchase_orders")} <= {
-        "created",
-        "approved",
-        "received",
-    }
-
-
-def test_enum_checks_enforced() -> None:
-    conn = _conn()
-    seed_sample_data(conn, now_ms=NOW)
-    with pytest.raises(sqlite3.IntegrityError):
-        conn.execute("UPDATE rfis SET status = 'pending' WHERE id = 1")
-    with pytest.raises(sqlite3.IntegrityError):
-        conn.execute("UPDATE time_entries SET approved = 2 WHERE id = 1")
-
-
-def test_runs_in_callers_transaction(tmp_path: Path) -> None:
-    path = tmp_path / "sb.db"
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA foreign_keys = ON")
-    seed_sample_data(conn, now_ms=NOW)
-    assert conn.in_transaction  # nothing committed by the seeder
-    conn.rollback()
-    other = sqlite3.connect(path)
-    assert other.execute("SELECT COUNT(*) FROM projects").fetchone()[0] == 0
-    seed_sample_data(conn, now_ms=NOW)
-    conn.commit()
-    assert other.execute("SELECT COUNT(*) FROM projects").fetchone()[0] == 6
-
-
-def test_refuses_non_empty_database() -> None:
-    conn = _conn()
-    seed_sample_data(conn, now_ms=NOW)
-    before = _dump(conn)
+def test_refuses_a_database_with_rows_and_writes_nothing(make_db) -> None:  # type: ignore[no-untyped-def]
+    db = make_db()
+    _seed(db)
+    before = _dump(db)
     with pytest.raises(ValueError, match="already has rows"):
-        seed_sample_data(conn, now_ms=NOW)
-    assert _dump(conn) == before
-    with pytest.raises(ValueError, match="company_name"):
-        seed_sample_data(_conn(), company_name="  ")
+        _seed(db)
+    assert _dump(db) == before
 
 
-def test_schema_text_is_idempotent() -> None:
-    conn = _conn()
-    conn.executescript(SAMPLE_SCHEMA)
-    conn.executescript(SAMPLE_SCHEMA)
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert set(SAMPLE_TABLES) <= tables
-    assert seed_sample_data(conn, now_ms=NOW) == EXPECTED
+def test_runs_inside_the_callers_transaction(make_db) -> None:  # type: ignore[no-untyped-def]
+    db = make_db()
+
+    def seed_then_fail() -> None:
+        with db.write() as conn:
+            seed_sample_data(conn, account=ACCOUNT, now_ms=NOW)
+            raise RuntimeError("roll back")
+
+    with pytest.raises(RuntimeError):
+        seed_then_fail()
+    with db.read() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM projects").fetchone()[0] == 0

@@ -1,101 +1,66 @@
-"""Realistic, deterministic construction sample data for sandbox databases.
+"""Realistic, deterministic construction sample data for sandboxes, written into the domain tables.
 
-:data:`SAMPLE_SCHEMA` is the DDL of the sample tables; :func:`seed_sample_data` creates them and fills them
-from a seeded :class:`random.Random`, so the same seed and clock give byte-identical rows (that is what makes
-a sandbox ``reset`` reproducible).
+:func:`seed_sample_data` fills the ``_v_domain`` tables of a fresh sandbox database (inside the caller's
+transaction) from a seeded :class:`random.Random`, anchored at ``now_ms``: the same seed, account and clock
+give identical rows, which is what makes a sandbox ``reset`` reproducible. The rows obey the services' rules
+(contract statuses, computed totals and durations, RFI numbers per project, ``sent`` invoices not yet due)
+and are served by the same routes as any other record. Seeding emits no webhook events: nothing changed.
 
-Conventions: ids are ``INTEGER PRIMARY KEY``; money is INTEGER cents (``*_cents``); calendar dates are ISO
-``YYYY-MM-DD`` text; ``created_at`` is INTEGER epoch milliseconds; flags are 0/1 INTEGERs. Status values match
-the webhook events of the seed (project ``status_changed``, rfi ``answered``/``closed``, invoice
-``sent``/``paid``/``overdue``, time entry ``approved``, purchase order ``approved``/``received``).
+:func:`seed_sample_data` runs every seeder of :data:`SEEDERS` in order on one :class:`SampleSet`;
+:func:`seed_domain_records` is the first. Documents (and their files) join as another seeder, reading the
+project ids from ``SampleSet.ids["projects"]``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import sqlite3
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-__all__ = ["SAMPLE_SCHEMA", "SAMPLE_TABLES", "SCHEMA_STATEMENTS", "seed_sample_data"]
+from .schema_domain import DOMAIN_TABLES
+from .services.context import Account
+from .services.money import items_and_subtotal, percent_of, to_cents
 
-PROJECT_STATUSES = ("planning", "active", "on_hold", "completed", "cancelled")
-TASK_STATUSES = ("todo", "in_progress", "blocked", "completed")
-RFI_STATUSES = ("open", "answered", "closed")
-INVOICE_STATUSES = ("draft", "sent", "paid", "overdue")
-PO_STATUSES = ("created", "approved", "received")
+__all__ = ["SEEDERS", "SampleSet", "seed_domain_records", "seed_sample_data"]
 
-
-def _enum(column: str, values: Sequence[str]) -> str:
-    return f"{column} TEXT NOT NULL CHECK ({column} IN ({', '.join(repr(v) for v in values)}))"
+_DAY_MS = 86_400_000
 
 
-SCHEMA_STATEMENTS: tuple[str, ...] = (
-    """CREATE TABLE IF NOT EXISTS companies (
-    id INTEGER PRIMARY KEY, name TEXT NOT NULL, address TEXT, city TEXT, country TEXT, phone TEXT,
-    email TEXT, created_at INTEGER NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS clients (
-    id INTEGER PRIMARY KEY, company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
-    name TEXT NOT NULL, contact_name TEXT, email TEXT, phone TEXT, address TEXT, city TEXT,
-    created_at INTEGER NOT NULL)""",
-    f"""CREATE TABLE IF NOT EXISTS projects (
-    id INTEGER PRIMARY KEY, company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
-    client_id INTEGER REFERENCES clients(id) ON DELETE SET NULL, name TEXT NOT NULL, description TEXT,
-    {_enum("status", PROJECT_STATUSES)}, budget_cents INTEGER NOT NULL CHECK (budget_cents >= 0),
-    address TEXT, start_date TEXT, end_date TEXT, created_at INTEGER NOT NULL)""",
-    f"""CREATE TABLE IF NOT EXISTS tasks (
-    id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-    title TEXT NOT NULL, description TEXT, {_enum("status", TASK_STATUSES)},
-    priority TEXT NOT NULL CHECK (priority IN ('low', 'medium', 'high', 'urgent')), assignee TEXT,
-    due_date TEXT, completed_at TEXT, created_at INTEGER NOT NULL)""",
-    f"""CREATE TABLE IF NOT EXISTS rfis (
-    id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-    rfi_number TEXT NOT NULL UNIQUE, subject TEXT NOT NULL, question TEXT NOT NULL, answer TEXT,
-    {_enum("status", RFI_STATUSES)}, submitted_by TEXT, due_date TEXT, answered_at TEXT,
-    created_at INTEGER NOT NULL)""",
-    f"""CREATE TABLE IF NOT EXISTS invoices (
-    id INTEGER PRIMARY KEY, company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
-    client_id INTEGER NOT NULL REFERENCES clients(id), project_id INTEGER REFERENCES projects(id),
-    invoice_number TEXT NOT NULL UNIQUE, {_enum("status", INVOICE_STATUSES)},
-    amount_cents INTEGER NOT NULL, tax_cents INTEGER NOT NULL, total_cents INTEGER NOT NULL,
-    issue_date TEXT NOT NULL, due_date TEXT NOT NULL, paid_date TEXT, created_at INTEGER NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-    name TEXT NOT NULL, category TEXT NOT NULL
-        CHECK (category IN ('drawing', 'contract', 'specification', 'photo', 'report', 'permit')),
-    mime_type TEXT NOT NULL, size_bytes INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1,
-    uploaded_by TEXT, is_shared INTEGER NOT NULL DEFAULT 0 CHECK (is_shared IN (0, 1)),
-    created_at INTEGER NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS time_entries (
-    id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-    task_id INTEGER REFERENCES tasks(id) ON DELETE SET NULL, worker_name TEXT NOT NULL,
-    work_date TEXT NOT NULL, minutes INTEGER NOT NULL CHECK (minutes > 0),
-    hourly_rate_cents INTEGER NOT NULL, description TEXT,
-    approved INTEGER NOT NULL DEFAULT 0 CHECK (approved IN (0, 1)), created_at INTEGER NOT NULL)""",
-    f"""CREATE TABLE IF NOT EXISTS purchase_orders (
-    id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-    po_number TEXT NOT NULL UNIQUE, supplier TEXT NOT NULL, description TEXT NOT NULL,
-    {_enum("status", PO_STATUSES)}, amount_cents INTEGER NOT NULL, order_date TEXT NOT NULL,
-    expected_date TEXT, received_date TEXT, created_at INTEGER NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS idx_projects_company ON projects(company_id)",
-    "CREATE INDEX IF NOT EXISTS idx_tasks_project ON tasks(project_id)",
-    "CREATE INDEX IF NOT EXISTS idx_rfis_project ON rfis(project_id)",
-    "CREATE INDEX IF NOT EXISTS idx_invoices_client ON invoices(client_id)",
-    "CREATE INDEX IF NOT EXISTS idx_documents_project ON documents(project_id)",
-    "CREATE INDEX IF NOT EXISTS idx_time_entries_project ON time_entries(project_id)",
-    "CREATE INDEX IF NOT EXISTS idx_purchase_orders_project ON purchase_orders(project_id)",
-)
-"""The DDL, one statement each (run them with ``execute``: ``executescript`` would COMMIT first)."""
+@dataclass
+class SampleSet:
+    """What one seeding run shares between its seeders: who, when, the random stream and the ids made."""
 
-SAMPLE_SCHEMA: str = ";\n".join(SCHEMA_STATEMENTS) + ";\n"
+    conn: sqlite3.Connection
+    account: Account
+    now: int
+    rng: random.Random
+    ids: dict[str, list[int]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
 
-SAMPLE_TABLES: tuple[str, ...] = (
-    "companies", "clients", "projects", "tasks", "rfis",
-    "invoices", "documents", "time_entries", "purchase_orders",
-)  # fmt: skip
-"""In dependency order (parents first)."""
+    def day(self, offset: int) -> str:
+        today = dt.datetime.fromtimestamp(self.now / 1000, tz=dt.timezone.utc).date()
+        return (today + dt.timedelta(days=offset)).isoformat()
+
+    def at(self, days_ago: float) -> int:
+        return self.now - int(days_ago * _DAY_MS)
+
+    def insert(self, table: str, row: Mapping[str, Any], *, created: int) -> int:
+        """Insert one row with the tenant columns and timestamps; its id."""
+        full = {"account_id": self.account.id, "company_id": self.account.company_id, **row}
+        full["created_at"] = full["updated_at"] = created
+        cur = self.conn.execute(
+            f"INSERT INTO {table} ({', '.join(full)}) VALUES ({', '.join('?' * len(full))})", tuple(full.values())
+        )
+        assert cur.lastrowid is not None
+        self.ids.setdefault(table, []).append(cur.lastrowid)
+        self.counts[table] = self.counts.get(table, 0) + 1
+        return cur.lastrowid
+
 
 _CLIENTS = (
     ("Harbourside Developments Ltd", "Olivia Bennett", "Leeds"),
@@ -132,7 +97,7 @@ _PROJECTS = (
     ),
     (
         "Kingsway Shopping Centre Extension",
-        "on_hold",
+        "on-hold",
         7_750_000,
         3,
         "Two-level retail extension and car park deck",
@@ -165,18 +130,6 @@ _RFI_SUBJECTS = (
     "Electrical riser location change", "Ceiling void clearance for ductwork", "Expansion joint detail",
     "Lift pit waterproofing", "External cladding fixing method", "Sprinkler head layout in atrium",
 )  # fmt: skip
-_DOCS = (
-    ("Blueprint_v2.pdf", "drawing", "application/pdf"),
-    ("Site_Plan_Rev_C.pdf", "drawing", "application/pdf"),
-    ("Structural_Calculations.pdf", "specification", "application/pdf"),
-    ("Main_Contract_JCT.pdf", "contract", "application/pdf"),
-    ("Progress_Photo_North_Elevation.jpg", "photo", "image/jpeg"),
-    ("Weekly_Progress_Report.docx", "report",
-     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("Building_Permit.pdf", "permit", "application/pdf"),
-    ("Bill_of_Quantities.xlsx", "specification",
-     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-)  # fmt: skip
 _SUPPLIERS = (
     ("Travis Perkins", "Timber, blocks and general building materials"),
     ("Hanson Concrete", "Ready-mix concrete C32/40"),
@@ -186,169 +139,153 @@ _SUPPLIERS = (
     ("Kingspan Panels", "Insulated roof and wall panels"),
     ("Speedy Hire", "Plant hire: excavator and telehandler"),
 )
-_DAY_MS = 86_400_000
 
 
-def seed_sample_data(
-    conn: sqlite3.Connection,
-    *,
-    company_name: str = "Northwind Construction Ltd",
-    rng_seed: int = 42,
-    now_ms: int | None = None,
-) -> dict[str, int]:
-    """Create the sample schema on ``conn`` and insert the sample rows; return the row count per table.
-
-    Runs inside whatever transaction the caller has: it never BEGINs or COMMITs (with Python's default
-    ``isolation_level`` the inserts open an implicit transaction that the caller commits). The tables must be
-    empty; ``ValueError`` otherwise, before anything is written. ``now_ms`` (epoch ms, default the current
-    time) anchors all dates, so the same seed and ``now_ms`` give identical rows.
-    """
-    if not isinstance(company_name, str) or not company_name.strip():
-        raise ValueError("company_name must be a non-empty string")
-    now = int(time.time() * 1000) if now_ms is None else int(now_ms)
-    for stmt in SCHEMA_STATEMENTS:
-        conn.execute(stmt)
-    for table in SAMPLE_TABLES:
-        if conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
-            raise ValueError(f"sample table {table!r} already has rows; seed only an empty database")
-    rows = _build(random.Random(rng_seed), company_name.strip(), now)
-    for table, table_rows in rows.items():
-        if table_rows:
-            marks = ", ".join("?" * len(table_rows[0]))
-            conn.executemany(f"INSERT INTO {table} VALUES ({marks})", table_rows)
-    return {table: len(table_rows) for table, table_rows in rows.items()}
-
-
-def _build(rng: random.Random, company_name: str, now: int) -> dict[str, list[tuple[Any, ...]]]:
-    today = dt.datetime.fromtimestamp(now / 1000, tz=dt.timezone.utc).date()
-
-    def day(offset: int) -> str:
-        return (today + dt.timedelta(days=offset)).isoformat()
-
-    def at(days_ago: float) -> int:
-        return now - int(days_ago * _DAY_MS)
-
-    slug = "".join(c for c in company_name.lower() if c.isalnum())[:20] or "company"
-    companies = [
-        (
-            1,
-            company_name,
-            "12 Foundry Lane",
-            "Leeds",
-            "GB",
-            "+44 113 496 0000",
-            f"office@{slug}.example",
-            at(400),
-        )
-    ]
-    clients = [
-        (i, 1, name, contact, f"{contact.split()[0].lower()}@client{i}.example",
-         f"+44 20 7946 0{100 + i:03d}",
-         f"{rng.randint(1, 250)} {rng.choice(('High Street', 'Station Road', 'Mill Lane', 'Church Street'))}",
-         city, at(380 - i * 7))
-        for i, (name, contact, city) in enumerate(_CLIENTS, start=1)
+def _items(rng: random.Random, what: str) -> tuple[str, int]:
+    lines = [
+        {"description": f"{what} - stage {n}", "quantity": Decimal(rng.choice((1, 2, 5, 10, 12.5))),
+         "unit_price": rng.randint(500, 25_000) * 100}
+        for n in range(1, rng.randint(2, 4))
     ]  # fmt: skip
-    projects: list[tuple[Any, ...]] = []
-    tasks: list[tuple[Any, ...]] = []
-    for pid, (name, status, budget, client_idx, description) in enumerate(_PROJECTS, start=1):
+    stored, subtotal = items_and_subtotal(lines)
+    return json.dumps(stored, separators=(",", ":")), subtotal
+
+
+def seed_domain_records(s: SampleSet) -> None:
+    """Clients, projects, tasks, RFIs, invoices, time entries and purchase orders."""
+    rng = s.rng
+    clients = []
+    for i, (name, contact, city) in enumerate(_CLIENTS, start=1):
+        clients.append(s.insert("clients", {
+            "name": name, "contact_name": contact, "email": f"{contact.split()[0].lower()}@client{i}.example",
+            "phone": f"+44 20 7946 0{100 + i:03d}",
+            "address": f"{rng.randint(1, 250)} {rng.choice(('High Street', 'Station Road', 'Mill Lane'))}",
+            "city": city, "country": "GB", "payment_terms": "Net 30", "credit_limit": rng.randint(5, 50) * 10_000_00,
+            "is_active": 1,
+        }, created=s.at(380 - i * 7)))  # fmt: skip
+    projects: list[tuple[int, str, str, int]] = []  # (id, name, status, client id)
+    tasks: list[tuple[int, int, str, str]] = []  # (id, project id, title, status)
+    for n, (name, status, budget, client_idx, description) in enumerate(_PROJECTS, start=1):
         start = -rng.randint(60, 300) if status != "planning" else rng.randint(14, 60)
-        end = start + rng.randint(240, 540)
-        if status == "completed":
-            end = -rng.randint(5, 40)
+        end = -rng.randint(5, 40) if status == "completed" else start + rng.randint(240, 540)
+        age = max(-start, 0) + 10
         city = _CLIENTS[client_idx][2]
-        age = max(-start, 0) + 10  # days since the project was entered
-        projects.append(
-            (pid, 1, client_idx + 1, name, description, status, budget * 100,
-             f"{rng.randint(1, 180)} {rng.choice(('Quay Street', 'Park Road', 'Victoria Way'))}, {city}",
-             day(start), day(end), at(age))
-        )  # fmt: skip
-        for n, title in enumerate(rng.sample(_TASK_TITLES, 10)):
+        pid = s.insert("projects", {
+            "name": name, "description": description, "project_number": f"PRJ-{2024 + n // 4}-{n:03d}",
+            "status": status, "priority": rng.choice(("medium", "high")), "start_date": s.day(start),
+            "end_date": s.day(end), "budget": budget * 100,
+            "actual_cost": budget * 100 * (100 if status == "completed" else rng.randint(0, 60)) // 100,
+            "address": f"{rng.randint(1, 180)} {rng.choice(('Quay Street', 'Park Road', 'Victoria Way'))}",
+            "city": city, "client_id": clients[client_idx],
+            "progress": {"planning": 0, "completed": 100}.get(status, rng.randint(10, 80)),
+        }, created=s.at(age))  # fmt: skip
+        projects.append((pid, name, status, clients[client_idx]))
+        for k, title in enumerate(rng.sample(_TASK_TITLES, 10)):
             if status == "completed":
                 t_status = "completed"
             elif status == "planning":
                 t_status = "todo"
             else:
-                t_status = rng.choices(TASK_STATUSES, weights=(3, 3, 1, 3))[0]
-            due = start + 20 + n * rng.randint(8, 20)
-            done = day(min(due, -1) - rng.randint(0, 5)) if t_status == "completed" else None
-            tasks.append(
-                (len(tasks) + 1, pid, title, f"{title} for {name}.", t_status,
-                 rng.choice(("low", "medium", "medium", "high", "urgent")), rng.choice(_PEOPLE), day(due),
-                 done,
-                 at(age - 1 - n * 0.25))
-            )  # fmt: skip
+                t_status = rng.choices(("todo", "in-progress", "review", "blocked", "completed"), (3, 3, 1, 1, 3))[0]
+            due = start + 20 + k * rng.randint(8, 20)
+            tid = s.insert("tasks", {
+                "project_id": pid, "title": title, "description": f"{title} for {name}.", "status": t_status,
+                "priority": rng.choice(("low", "medium", "medium", "high", "urgent")),
+                "assigned_to": rng.choice(_PEOPLE), "due_date": s.day(due),
+                "estimated_hours": float(rng.choice((8, 16, 24, 40))),
+                "progress": 100 if t_status == "completed" else (0 if t_status == "todo" else rng.randint(10, 90)),
+                "completed_at": s.at(max(-due, 1) + rng.randint(0, 5)) if t_status == "completed" else None,
+            }, created=s.at(age - 1 - k * 0.25))  # fmt: skip
+            tasks.append((tid, pid, title, t_status))
 
-    live = [p for p in projects if p[5] != "planning"]
-    rfis: list[tuple[Any, ...]] = []
+    running = [p for p in projects if p[2] != "planning"]
+    per_project: dict[int, int] = {}
     for i, subject in enumerate(_RFI_SUBJECTS, start=1):
-        project = live[(i - 1) % len(live)]
-        status = "closed" if project[5] == "completed" else rng.choices(RFI_STATUSES, weights=(4, 3, 3))[0]
+        pid, pname, pstatus, _ = running[(i - 1) % len(running)]
+        status = "closed" if pstatus == "completed" else rng.choices(("open", "answered", "closed"), (4, 3, 3))[0]
         asked = rng.randint(3, 90)
-        answer = answered_at = None
-        if status != "open":
-            answer = f"Refer to revised detail {rng.randint(100, 999)}; proceed as marked up by the engineer."
-            answered_at = day(-asked + rng.randint(1, 3))
-        rfis.append(
-            (i, project[0], f"RFI-{i:03d}", subject, f"Please confirm: {subject.lower()} on {project[3]}.",
-             answer, status, rng.choice(_PEOPLE), day(-asked + 7), answered_at, at(asked))
-        )  # fmt: skip
+        per_project[pid] = per_project.get(pid, 0) + 1
+        answered = status != "open"
+        s.insert("rfis", {
+            "project_id": pid, "rfi_number": f"RFI-{per_project[pid]:03d}", "subject": subject,
+            "question": f"Please confirm: {subject.lower()} on {pname}.",
+            "answer": f"Refer to revised detail {rng.randint(100, 999)}; proceed as marked up." if answered else None,
+            "status": status, "priority": rng.choice(("normal", "high")), "submitted_by": rng.choice(_PEOPLE),
+            "assigned_to": rng.choice(_PEOPLE), "due_date": s.day(-asked + 7),
+            "answered_at": s.at(asked - rng.randint(1, 3)) if answered else None,
+        }, created=s.at(asked))  # fmt: skip
 
-    invoices: list[tuple[Any, ...]] = []
     for i in range(1, 21):
-        project = live[(i - 1) % len(live)]
-        status = rng.choices(INVOICE_STATUSES, weights=(2, 3, 4, 2))[0]
+        pid, pname, _, client = running[(i - 1) % len(running)]
+        status = rng.choices(("draft", "sent", "paid", "overdue"), (2, 3, 4, 2))[0]
         issued = -rng.randint(0, 15) if status in ("draft", "sent") else -rng.randint(35, 120)
-        amount = rng.randint(15_000, 250_000) * 100
-        tax = amount // 5  # 20 % VAT
-        paid = day(issued + rng.randint(5, 29)) if status == "paid" else None
-        invoices.append(
-            (i, 1, project[2], project[0], f"INV-{today.year}-{i:04d}", status, amount, tax, amount + tax,
-             day(issued), day(issued + 30), paid, at(-issued))
-        )  # fmt: skip
+        items, subtotal = _items(rng, f"Valuation {i} - {pname}")
+        tax = percent_of(subtotal, Decimal(20))
+        total = subtotal + tax
+        paid = total if status == "paid" else 0
+        s.insert("invoices", {
+            "project_id": pid, "client_id": client, "invoice_number": f"INV-{i:06d}", "status": status,
+            "issue_date": s.day(issued), "due_date": s.day(issued + 30), "subtotal": subtotal, "tax_rate": "20",
+            "tax_amount": tax, "total": total, "paid_amount": paid, "balance": total - paid,
+            "terms": "Payment within 30 days of issue", "items": items,
+            "paid_at": s.at(-issued - rng.randint(5, 29)) if status == "paid" else None,
+        }, created=s.at(-issued))  # fmt: skip
 
-    documents: list[tuple[Any, ...]] = []
-    for project in projects:
-        age = (now - project[10]) // _DAY_MS
-        for name, category, mime in rng.sample(_DOCS, 5):
-            documents.append(
-                (len(documents) + 1, project[0], name, category, mime, rng.randint(40_000, 18_000_000),
-                 rng.randint(1, 4), rng.choice(_PEOPLE), int(rng.random() < 0.4), at(rng.uniform(0.5, age)))
-            )  # fmt: skip
-
-    time_entries: list[tuple[Any, ...]] = []
-    # Time is booked on started work of running projects (all of which began over 60 days ago).
-    active_tasks = [t for t in tasks if projects[t[1] - 1][5] in ("active", "on_hold") and t[4] != "todo"]
-    for i in range(1, 81):
-        task = rng.choice(active_tasks)
+    worked = [t for t in tasks if t[3] != "todo" and any(p[0] == t[1] and p[2] != "completed" for p in running)]
+    for _ in range(80):
+        tid, pid, title, _ = rng.choice(worked)
         ago = rng.randint(1, 60)
-        time_entries.append(
-            (i, task[1], task[0], rng.choice(_PEOPLE), day(-ago), rng.choice((240, 360, 450, 480, 510, 600)),
-             rng.choice((2800, 3200, 3500, 4200, 5500)), f"Worked on: {task[2].lower()}",
-             int(ago > 7 and rng.random() < 0.85), at(ago - 0.5))
-        )  # fmt: skip
+        start_ms = s.at(ago) - s.at(ago) % _DAY_MS + 7 * 3_600_000  # 07:00 UTC that day
+        minutes = rng.choice((240, 360, 450, 480, 510, 600))
+        rate = rng.choice((2800, 3200, 3500, 4200, 5500))
+        s.insert("time_entries", {
+            "user_id": s.account.user_id, "project_id": pid, "task_id": tid,
+            "description": f"{title} ({rng.choice(_PEOPLE)})",
+            "start_time": start_ms, "end_time": start_ms + minutes * 60_000, "duration_minutes": minutes,
+            "is_billable": 1, "hourly_rate": rate, "amount": to_cents(Decimal(rate) * minutes / 60),
+            "status": "approved" if ago > 7 and rng.random() < 0.85 else "pending",
+        }, created=s.at(ago - 0.5))  # fmt: skip
 
-    purchase_orders: list[tuple[Any, ...]] = []
     for i in range(1, 16):
-        project = live[(i - 1) % len(live)]
-        supplier, what = rng.choice(_SUPPLIERS)
-        status = "received" if project[5] == "completed" else rng.choices(PO_STATUSES, weights=(2, 3, 4))[0]
+        pid, _, pstatus, _ = running[(i - 1) % len(running)]
+        vendor, what = rng.choice(_SUPPLIERS)
+        status = (
+            "received"
+            if pstatus == "completed"
+            else rng.choices(("draft", "sent", "approved", "received"), (2, 2, 3, 4))[0]
+        )
         ordered = -rng.randint(5, 120)
-        expected = ordered + rng.randint(5, 30)
-        received = day(min(expected + rng.randint(-2, 3), -1)) if status == "received" else None
-        purchase_orders.append(
-            (i, project[0], f"PO-{1000 + i}", supplier, what, status, rng.randint(2_000, 95_000) * 100,
-             day(ordered), day(expected), received,
-             at(-ordered))
-        )  # fmt: skip
+        items, subtotal = _items(rng, what)
+        tax = percent_of(subtotal, Decimal(20))
+        s.insert("purchase_orders", {
+            "project_id": pid, "vendor": vendor, "po_number": f"PO-{i:06d}", "status": status,
+            "issue_date": s.day(ordered), "delivery_date": s.day(ordered + rng.randint(5, 30)),
+            "subtotal": subtotal, "tax_amount": tax, "total": subtotal + tax, "notes": what, "items": items,
+            "approved_at": s.at(-ordered - 2) if status in ("approved", "received") else None,
+            "received_at": s.at(max(-ordered - rng.randint(5, 30), 1)) if status == "received" else None,
+        }, created=s.at(-ordered))  # fmt: skip
 
-    return {
-        "companies": companies,
-        "clients": clients,
-        "projects": projects,
-        "tasks": tasks,
-        "rfis": rfis,
-        "invoices": invoices,
-        "documents": documents,
-        "time_entries": time_entries,
-        "purchase_orders": purchase_orders,
-    }
+
+Seeder = Callable[[SampleSet], None]
+SEEDERS: list[Seeder] = [seed_domain_records]
+"""Run in order by :func:`seed_sample_data`; the documents seeder appends itself here (files need a store)."""
+
+
+def seed_sample_data(conn: sqlite3.Connection, *, account: Account, now_ms: int, rng_seed: int = 42) -> dict[str, int]:
+    """Fill an empty sandbox database's domain tables for ``account``; the row count per table.
+
+    Runs inside the caller's transaction. Refuses (``ValueError``, before writing) a database whose domain
+    tables already hold rows. The sandbox database gets a copy of the account row its foreign keys need.
+    """
+    for table in DOMAIN_TABLES:
+        if conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
+            raise ValueError(f"table {table!r} already has rows; seed only an empty database")
+    conn.execute(
+        "INSERT OR IGNORE INTO accounts (id, user_id, company_id, company_name, tier, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (account.id, account.user_id, account.company_id, account.company_name, account.tier, now_ms),
+    )
+    sample = SampleSet(conn, account, int(now_ms), random.Random(rng_seed))
+    for seeder in SEEDERS:
+        seeder(sample)
+    return dict(sample.counts)

@@ -62,7 +62,7 @@ def create(ctx: Ctx, *, name: str, description: str | None, config: dict[str, bo
         row = _get(ctx, conn, sandbox_id)
 
     def seeder(db_conn: sqlite3.Connection) -> None:
-        seed_sample_data(db_conn, company_name=acct.company_name, now_ms=now)
+        seed_sample_data(db_conn, account=acct, now_ms=now)
 
     try:
         ctx.rt.sandboxes.create(sandbox_id, seeder if full["sampleDataEnabled"] else None)
