@@ -23,6 +23,7 @@ from .delivery import AddressPolicy
 from .delivery.hub import DeliveryHub
 from .errors import NotFound
 from .http import LocalRequest, LocalResponse
+from .overdue_scanner import OverdueScanner
 from .ratelimit import RateLimitConfig, RateLimiter
 from .routes import ROUTES
 from .sandbox_files import SandboxFiles
@@ -52,6 +53,7 @@ class BackendOptions(TypedDict, total=False):
     delivery_concurrency: int
     delivery_per_endpoint: int
     delivery_poll_interval: float
+    overdue_scan_interval: float
 
 
 class Backend:
@@ -76,6 +78,7 @@ class Backend:
         delivery_concurrency: int = 64,
         delivery_per_endpoint: int = 8,
         delivery_poll_interval: float = 0.5,
+        overdue_scan_interval: float = 5.0,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self._tmpdir: str | None = None
@@ -119,8 +122,11 @@ class Backend:
             per_endpoint=delivery_per_endpoint,
             poll_interval=delivery_poll_interval,
         )
+        # Clock-driven domain changes (invoice.overdue): a timer thread, also run by drain().
+        self._overdue = OverdueScanner(self._rt, interval=overdue_scan_interval)
         try:
             self._resume_pending()
+            self._overdue.start()
         except BaseException:
             self.close()
             raise
@@ -189,8 +195,10 @@ class Backend:
 
     def drain(self, timeout: float = 60.0) -> None:
         """Block until no delivery is due now (in the live store and every open sandbox) and every attempt is
-        logged. With a ``ManualClock``: ``backend.clock.advance(s)`` then ``drain()`` runs what fell due.
+        logged. With a ``ManualClock``: ``backend.clock.advance(s)`` then ``drain()`` runs what fell due -
+        including the clock's domain changes (invoices gone overdue), which are applied first.
         Raises ``TimeoutError`` after ``timeout`` seconds."""
+        self._overdue.scan()
         self.delivery.drain(timeout)
 
     async def adrain(self, timeout: float = 60.0) -> None:
@@ -234,6 +242,8 @@ class Backend:
                 if self._closed:
                     return
                 self._closed = True
+        if hasattr(self, "_overdue"):
+            self._overdue.close()  # before the engines it feeds
         if hasattr(self, "delivery"):
             self.delivery.close()  # before the databases: in-flight attempts are recorded
         self._rt.close() if hasattr(self, "_rt") else None
