@@ -11,11 +11,6 @@ from helpers_local import err, ok
 
 from cortexbuild_sdk.local import Backend
 
-AREAS = {
-    "/api/projects": {"name": "X"},
-    "/api/clients": {"name": "X"},
-}
-
 
 def test_project_crud_envelopes_and_rendering(client: httpx.Client) -> None:
     c = client_(client, credit_limit=250000.75)
@@ -106,7 +101,7 @@ def test_bad_list_queries(client: httpx.Client, params: dict[str, str], field: s
         ("/api/clients", {"name": "x", "email": "not-an-email"}, "email"),
         ("/api/time-entries", {"project_id": 1, "start_time": "yesterday"}, "start_time"),
         ("/api/purchase-orders", {"vendor": "v", "issue_date": "2025-10-01"}, "items"),
-    ],  # fmt: skip
+    ],
 )
 def test_bad_bodies_are_400_and_write_nothing(
     client: httpx.Client, backend: Backend, path: str, body: dict[str, Any], field: str
@@ -188,8 +183,8 @@ def test_time_entry_duration_amount_and_stats(client: httpx.Client) -> None:
     err(client.post("/api/time-entries", json={"project_id": p["id"], "start_time": 1760000000000,
                                                "end_time": 1750000000000}), 400, "validation_error")  # fmt: skip
     other = project(client)
-    err(client.post("/api/time-entries", json={"project_id": other["id"], "task_id": t["id"],
-                                               "start_time": "2025-10-09T08:00:00Z"}), 400, "validation_error")  # fmt: skip
+    wrong_task = {"project_id": other["id"], "task_id": t["id"], "start_time": "2025-10-09T08:00:00Z"}
+    err(client.post("/api/time-entries", json=wrong_task), 400, "validation_error")
     closed = ok(client.put(f"/api/time-entries/{open_['id']}", json={"end_time": "2025-10-09T09:00:00Z"}))["data"]
     assert closed["duration_minutes"] == 60 and closed["amount"] == 42.5
     stats = ok(client.get("/api/time-entries/summary/stats", params={"project_id": p["id"]}))["data"]
