@@ -137,11 +137,14 @@ def test_a_version_1_file_is_migrated_on_open(tmp_path: Path) -> None:
     with Backend(path) as backend:  # a complete store, then rolled back to what version 1 had
         owner = backend.owner_api_key
     conn = sqlite3.connect(path)
-    conn.execute("DROP TABLE idempotency_keys")
-    from cortexbuild_sdk.local.schema_domain import DOMAIN_TABLES
-
-    for table in DOMAIN_TABLES:  # and what later migrations added
-        conn.execute(f"DROP TABLE {table}")
+    v1 = Database(tmp_path / "v1.db", migrations=MIGRATIONS[:1])
+    with v1.read() as read:
+        v1_tables = {r[0] for r in read.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    v1.close()
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid DESC")]
+    for table in tables:  # idempotency_keys and whatever later migrations added
+        if table not in v1_tables:
+            conn.execute(f"DROP TABLE {table}")
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()

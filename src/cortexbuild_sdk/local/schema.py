@@ -12,7 +12,7 @@ import sqlite3
 
 from .store import Migration, run_script
 
-__all__ = ["MIGRATIONS"]
+__all__ = ["DOMAIN_SCOPES", "MIGRATIONS", "grant_domain_scopes"]
 
 _CORE = """
 CREATE TABLE accounts (
@@ -297,10 +297,15 @@ DOMAIN_SCOPES = tuple(
 
 
 def _v_domain(conn: sqlite3.Connection) -> None:
-    """The construction domain's tables; owner keys (and the default sandbox keys) gain its scopes."""
+    """The construction domain's tables; owner keys (and the sandboxes' own keys) gain its scopes."""
     from .schema_domain import DOMAIN_SCHEMA
 
     run_script(conn, DOMAIN_SCHEMA)
+    grant_domain_scopes(conn)
+
+
+def grant_domain_scopes(conn: sqlite3.Connection) -> None:
+    """Owner keys and the sandboxes' own keys hold every area they may: add the domain areas to them."""
     sandbox_keys = "SELECT id, scopes FROM api_keys WHERE sandbox_id IS NOT NULL AND name LIKE 'Sandbox key: %'"
     keys = [*conn.execute("SELECT id, scopes FROM api_keys WHERE id IN (SELECT owner_key_id FROM accounts)")]
     keys += [*conn.execute(sandbox_keys)]
