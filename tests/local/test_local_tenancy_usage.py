@@ -106,3 +106,54 @@ def test_request_id_echo(client: httpx.Client) -> None:
     r = client.get("/api/sdk/plan", headers={"X-Request-Id": "trace-123"})
     assert r.headers["x-request-id"] == "trace-123"
     assert client.get("/api/sdk/plan").headers["x-request-id"].startswith("req_")
+
+
+def test_other_accounts_construction_objects_are_invisible(
+    client: httpx.Client, make_client: ClientFactory, backend: Backend
+) -> None:
+    """Every domain route with an id: another account's object is a 404 that changes nothing, and its ids
+    cannot be referenced either."""
+    from helpers_domain import client_, invoice, project, purchase_order, rfi, task, time_entry
+
+    from cortexbuild_sdk.local.routes import ROUTES
+
+    other = make_client(backend.create_account(company_name="Other Co").owner_api_key)
+    c = client_(client)
+    p = project(client, client_id=c["id"])
+    ids = {
+        "/api/clients": c["id"],
+        "/api/projects": p["id"],
+        "/api/tasks": task(client, p["id"])["id"],
+        "/api/rfis": rfi(client, p["id"])["id"],
+        "/api/invoices": invoice(client, c["id"])["id"],
+        "/api/time-entries": time_entry(client, p["id"])["id"],
+        "/api/purchase-orders": purchase_order(client)["id"],
+    }
+    updates = {"/api/rfis": {"subject": "x"}, "/api/invoices": {"notes": "x"}, "/api/clients": {"notes": "x"},
+               "/api/purchase-orders": {"notes": "x"}}  # fmt: skip
+    actions = {"answer": {"answer": "x"}, "pay": {"payment_date": "2025-10-09"}, "receive": {}}
+    with backend.db.read() as conn:
+        before = conn.execute("SELECT COUNT(*), MAX(updated_at) FROM tasks").fetchone()[:]
+        events_before = conn.execute("SELECT COUNT(*) FROM webhook_events").fetchone()[0]
+    checked = 0
+    for route in ROUTES:
+        base = next((b for b in ids if route.pattern.startswith(f"{b}/:id")), None)
+        if base is None:
+            continue
+        path = route.pattern.replace(":id", str(ids[base]))
+        body = actions.get(path.rsplit("/", 1)[-1]) if path.count("/") > 3 else updates.get(base, {"description": "x"})
+        response = other.request(route.method, path, json=body if route.takes_body else None)
+        err(response, 404, "not_found")
+        checked += 1
+    assert checked == 7 * 4 + 11  # get/put/patch/delete per resource, plus the 11 action routes
+    for base in ids:
+        listed = ok(other.get(base))
+        assert listed["data"] == [] and listed["pagination"]["total"] == 0
+    err(other.post("/api/tasks", json={"project_id": p["id"], "title": "t"}), 400, "resource_missing")
+    err(other.post("/api/invoices", json={"client_id": c["id"], "issue_date": "2025-10-01", "due_date": "2025-10-02",
+                                          "items": [{"description": "d", "quantity": 1, "unit_price": 1}]}),
+        400, "resource_missing")  # fmt: skip
+    assert ok(other.get("/api/time-entries/summary/stats"))["data"]["total_entries"] == 0
+    with backend.db.read() as conn:
+        assert conn.execute("SELECT COUNT(*), MAX(updated_at) FROM tasks").fetchone()[:] == before
+        assert conn.execute("SELECT COUNT(*) FROM webhook_events").fetchone()[0] == events_before
