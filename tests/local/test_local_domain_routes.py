@@ -222,3 +222,13 @@ def test_scopes_per_area(client: httpx.Client, make_client: Any) -> None:
     body = err(ro.put(f"/api/projects/{p['id']}", json={"name": "x"}), 403, "insufficient_scope")
     assert body["details"]["required_scope"] == "projects:write"
     err(ro.get("/api/tasks"), 403, "insufficient_scope")
+
+
+def test_amounts_beyond_the_money_limit_are_400_not_overflows(client: httpx.Client) -> None:
+    c = client_(client)
+    huge = [{"description": "x", "quantity": 1_000_000_000, "unit_price": 9_000_000_000_000}] * 2
+    body = {"client_id": c["id"], "issue_date": "2025-10-01", "due_date": "2025-10-02", "items": huge}
+    err(client.post("/api/invoices", json=body), 400, "validation_error")
+    p = project(client)
+    long_entry = {"project_id": p["id"], "start_time": 0, "end_time": 253_402_300_799_999, "hourly_rate": 9e12}
+    err(client.post("/api/time-entries", json=long_entry), 400, "validation_error")

@@ -28,10 +28,14 @@ FIELDS = [
     "name", "url", "events", "provider", "credentials", "config", "is_active", "scopes", "expires_at",
     "description", "rating", "review", "model", "total_tokens", "estimated_cost", "prompt_tokens", "code",
     "state", "since", "rate_limit_per_second", "sampleDataEnabled",
+    "title", "project_id", "client_id", "task_id", "subject", "question", "answer", "status", "budget", "items",
+    "issue_date", "due_date", "tax_rate", "start_time", "end_time", "hourly_rate", "vendor", "payment_date",
+    "amount", "received_date", "progress", "tax_amount", "invoice_number", "rfi_number", "po_number",
 ]  # fmt: skip
 TABLES = [
     "api_keys", "webhooks", "integrations", "oauth_tokens", "sandbox_environments", "module_reviews",
     "ai_requests", "webhook_events", "webhook_deliveries", "webhook_logs",
+    "projects", "tasks", "rfis", "invoices", "clients", "time_entries", "purchase_orders",
 ]  # fmt: skip
 
 json_values = st.recursive(
@@ -44,7 +48,22 @@ json_values = st.recursive(
     max_leaves=8,
 )
 plausible = st.sampled_from(
-    ["project.created", "*", "https://myapp.example/h", "stripe", "slack", "free", "1", "webhooks:write", ""]
+    [
+        "project.created",
+        "*",
+        "https://myapp.example/h",
+        "stripe",
+        "slack",
+        "free",
+        "1",
+        "webhooks:write",
+        "",
+        "2025-10-01",
+        "active",
+        "in-progress",
+        "2025-10-09T08:00:00Z",
+        "12.50",
+    ]
 )
 bodies = st.one_of(
     st.dictionaries(st.sampled_from(FIELDS), json_values | plausible | st.lists(plausible, max_size=3), max_size=5),
@@ -62,7 +81,21 @@ ids = st.one_of(
     st.text(min_size=1, max_size=6),
 )
 queries = st.dictionaries(
-    st.sampled_from(["limit", "cursor", "days", "redirect_uri", "name", "since"]),
+    st.sampled_from(
+        [
+            "limit",
+            "cursor",
+            "days",
+            "redirect_uri",
+            "name",
+            "since",
+            "page",
+            "status",
+            "search",
+            "project_id",
+            "is_active",
+        ]
+    ),
     st.text(max_size=8) | st.integers(-5, 10**12).map(str),
     max_size=3,
 )
@@ -80,6 +113,15 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
             http.post("/api/integrations", json={"provider": "stripe", "name": "s", "credentials": {"apiKey": "sk_x"}})
             http.post("/api/sdk/keys", json={"name": "k", "scopes": ["webhooks:read"]})
             http.post("/api/sdk/marketplace/modules/1/reviews", json={"rating": 4, "review": "ok"})
+            http.post("/api/clients", json={"name": "c"})
+            http.post("/api/projects", json={"name": "p", "client_id": 1})
+            http.post("/api/tasks", json={"project_id": 1, "title": "t"})
+            http.post("/api/rfis", json={"project_id": 1, "subject": "s", "question": "q"})
+            item = {"description": "d", "quantity": 1, "unit_price": 2}
+            http.post("/api/invoices", json={"client_id": 1, "issue_date": "2025-10-01", "due_date": "2025-12-01",
+                                             "items": [item]})  # fmt: skip
+            http.post("/api/time-entries", json={"project_id": 1, "start_time": "2025-10-09T08:00:00Z"})
+            http.post("/api/purchase-orders", json={"vendor": "v", "issue_date": "2025-10-01", "items": [item]})
         yield running
 
 

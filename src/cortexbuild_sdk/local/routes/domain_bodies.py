@@ -16,11 +16,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints
 
 from ..errors import Invalid
+from ..services.money import MAX_CENTS
 from .times import parse_instant
 
 __all__ = ["DomainBody", "Instant", "Items", "Money", "Name", "Rate", "Short", "Text"]
 
-_MAX_CENTS = 10**15  # ten trillion in currency units: beyond any construction budget
+_MAX_CENTS = MAX_CENTS
 _NOT_NULL = frozenset({"status", "is_active", "is_billable", "progress", "tax_rate", "tax_amount"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -45,7 +45,7 @@ from .domain import (
     update_row,
 )
 from .events import announce
-from .money import items_and_subtotal, percent_of, stored_lines
+from .money import bounded, items_and_subtotal, percent_of, stored_lines
 
 __all__ = [
     "INVOICE",
@@ -103,7 +103,7 @@ def _totals(values: dict[str, Any], paid_cents: int) -> dict[str, Any]:
     lines, subtotal = items_and_subtotal(values["items"])
     rate: Decimal = values["tax_rate"]
     tax = percent_of(subtotal, rate)
-    total = subtotal + tax
+    total = bounded(subtotal + tax, "total")
     return {
         **values,
         "items": lines,

@@ -7,9 +7,13 @@ from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from ..errors import Invalid
 from .domain import money
 
-__all__ = ["Line", "items_and_subtotal", "percent_of", "to_cents"]
+__all__ = ["MAX_CENTS", "Line", "bounded", "items_and_subtotal", "percent_of", "to_cents"]
+
+MAX_CENTS = 10**15
+"""Ten trillion in currency units: beyond any construction budget, well inside SQLite's 64-bit integers."""
 
 _CENT = Decimal(1)
 
@@ -30,7 +34,7 @@ def items_and_subtotal(items: Iterable[Line]) -> tuple[list[dict[str, Any]], int
     for item in items:
         quantity = Decimal(item["quantity"])
         amount = to_cents(quantity * item["unit_price"])
-        subtotal += amount
+        subtotal += bounded(amount, "items")
         lines.append(
             {
                 "description": item["description"],
@@ -39,7 +43,15 @@ def items_and_subtotal(items: Iterable[Line]) -> tuple[list[dict[str, Any]], int
                 "amount": money(amount),
             }
         )
-    return lines, subtotal
+    return lines, bounded(subtotal, "items")
+
+
+def bounded(cents: int, field: str) -> int:
+    """``cents`` unless it is beyond :data:`MAX_CENTS` (then :class:`Invalid` naming ``field``)."""
+    if cents > MAX_CENTS:
+        raise Invalid(f"{field} would be {cents / 100:.2f}, beyond the {MAX_CENTS // 100} limit",
+                      details=[{"field": field, "message": "too large"}])  # fmt: skip
+    return cents
 
 
 def percent_of(cents: int, rate: Decimal) -> int:

@@ -32,7 +32,7 @@ from .domain import (
     update_row,
 )
 from .events import announce
-from .money import items_and_subtotal, stored_lines
+from .money import bounded, items_and_subtotal, stored_lines
 
 __all__ = ["PURCHASE_ORDER", "approve", "create", "delete", "list_orders", "receive", "retrieve", "send", "update"]
 
@@ -73,7 +73,7 @@ _DRAFT_ONLY = ("items", "tax_amount", "po_number", "vendor", "issue_date", "proj
 
 def _totals(items: Any, tax: int) -> dict[str, Any]:
     lines, subtotal = items_and_subtotal(items)
-    return {"items": dumps(lines), "subtotal": subtotal, "tax_amount": tax, "total": subtotal + tax}
+    return {"items": dumps(lines), "subtotal": subtotal, "tax_amount": tax, "total": bounded(subtotal + tax, "total")}
 
 
 def list_orders(ctx: Ctx, query: ListQuery) -> tuple[list[dict[str, Any]], dict[str, int]]:

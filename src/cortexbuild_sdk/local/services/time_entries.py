@@ -30,7 +30,7 @@ from .domain import (
     update_row,
 )
 from .events import announce
-from .money import to_cents
+from .money import bounded, to_cents
 
 __all__ = ["TIME_ENTRY", "approve", "create", "delete", "list_entries", "retrieve", "stats", "update"]
 
@@ -69,7 +69,9 @@ def _derived(values: dict[str, Any]) -> dict[str, Any]:
         )
     minutes = int((Decimal(end - start) / 60_000).to_integral_value(rounding=ROUND_HALF_UP))
     rate = values.get("hourly_rate")
-    amount = 0 if not values.get("is_billable", True) or rate is None else to_cents(Decimal(rate) * minutes / 60)
+    amount = 0
+    if values.get("is_billable", True) and rate is not None:
+        amount = bounded(to_cents(Decimal(rate) * minutes / 60), "amount")
     return {**values, "duration_minutes": minutes, "amount": amount}
 
 
