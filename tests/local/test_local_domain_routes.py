@@ -232,3 +232,22 @@ def test_amounts_beyond_the_money_limit_are_400_not_overflows(client: httpx.Clie
     p = project(client)
     long_entry = {"project_id": p["id"], "start_time": 0, "end_time": 253_402_300_799_999, "hourly_rate": 9e12}
     err(client.post("/api/time-entries", json=long_entry), 400, "validation_error")
+
+
+def test_concurrent_creates_get_distinct_numbers(make_client: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    setup = make_client()
+    p = project(setup)
+    c = client_(setup)
+
+    def work(n: int) -> tuple[str, str]:
+        http = make_client()
+        r = rfi(http, p["id"], subject=f"Question {n}")
+        i = invoice(http, c["id"])
+        return r["rfi_number"], i["invoice_number"]
+
+    with ThreadPoolExecutor(8) as pool:
+        numbers = list(pool.map(work, range(24)))
+    assert sorted(r for r, _ in numbers) == [f"RFI-{n:03d}" for n in range(1, 25)]
+    assert len({i for _, i in numbers}) == 24
