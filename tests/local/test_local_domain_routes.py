@@ -251,3 +251,15 @@ def test_concurrent_creates_get_distinct_numbers(make_client: Any) -> None:
         numbers = list(pool.map(work, range(24)))
     assert sorted(r for r, _ in numbers) == [f"RFI-{n:03d}" for n in range(1, 25)]
     assert len({i for _, i in numbers}) == 24
+
+
+async def test_the_async_transport_serves_the_domain(backend: Backend) -> None:
+    headers = {"Authorization": f"Bearer {backend.owner_api_key}"}
+    async with httpx.AsyncClient(transport=backend.async_transport(), base_url="http://l", headers=headers) as http:
+        made = await http.post("/api/projects", json={"name": "Async Tower"})
+        assert made.status_code == 201
+        project_id = made.json()["data"]["id"]
+        moved = await http.patch(f"/api/projects/{project_id}", json={"status": "active"})
+        assert moved.json()["data"]["status"] == "active"
+        listed = (await http.get("/api/projects", params={"status": "active"})).json()
+        assert [p["id"] for p in listed["data"]] == [project_id]
