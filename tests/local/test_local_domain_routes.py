@@ -263,3 +263,11 @@ async def test_the_async_transport_serves_the_domain(backend: Backend) -> None:
         assert moved.json()["data"]["status"] == "active"
         listed = (await http.get("/api/projects", params={"status": "active"})).json()
         assert [p["id"] for p in listed["data"]] == [project_id]
+
+
+def test_tax_rate_is_stored_as_plain_decimal_text(client: httpx.Client, backend: Backend) -> None:
+    c = client_(client)
+    made = [invoice(client, c["id"], tax_rate=rate)["id"] for rate in (20, "12.50", 0.5, 0)]
+    with backend.db.read() as conn:
+        stored = [conn.execute("SELECT tax_rate FROM invoices WHERE id = ?", (i,)).fetchone()[0] for i in made]
+    assert stored == ["20", "12.5", "0.5", "0"]

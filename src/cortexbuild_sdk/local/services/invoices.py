@@ -107,7 +107,7 @@ def _totals(values: dict[str, Any], paid_cents: int) -> dict[str, Any]:
     return {
         **values,
         "items": lines,
-        "tax_rate": str(rate.normalize()) if rate else "0",
+        "tax_rate": format(rate.normalize(), "f") if rate else "0",  # "20", never "2E+1"
         "subtotal": subtotal,
         "tax_amount": tax,
         "total": total,
