@@ -175,3 +175,18 @@ def test_sandbox_serves_sample_data_and_emits_into_its_own_webhooks(
     assert receiver.requests("/live") == [] and live_secret
     ok(client.post(f"/api/sdk/sandboxes/{created['sandbox']['id']}/reset"))
     assert ok(sandbox.get(f"/api/projects/{target['id']}"))["data"]["status"] == "active"  # reset restores
+
+
+def test_the_backends_timer_marks_overdue_on_its_own(clock: ManualClock) -> None:
+    import time
+
+    with Backend(clock=clock, overdue_scan_interval=0.02) as backend:
+        headers = {"Authorization": f"Bearer {backend.owner_api_key}"}
+        with httpx.Client(transport=backend.transport(), base_url="http://l", headers=headers) as http:
+            inv = invoice(http, client_(http)["id"], due_date="2025-10-09")
+            ok(http.put(f"/api/invoices/{inv['id']}/send"))
+            clock.advance(DAY)
+            deadline = time.monotonic() + 10
+            while "invoice.overdue" not in _events(backend) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert _events(backend)[-1] == "invoice.overdue"  # no read, no drain: the timer did it
