@@ -125,8 +125,8 @@ def list_latency() -> None:
         ("/api/projects", {"limit": "20"}, "SELECT * FROM projects WHERE account_id = 1"),
         ("/api/projects", {"limit": "20", "status": "active"},
          "SELECT * FROM projects WHERE account_id = 1 AND status = 'active'"),
-        ("/api/tasks", {"limit": "20", "project_id": "7"},
-         "SELECT * FROM tasks WHERE account_id = 1 AND project_id = 7"),
+        ("/api/tasks", {"limit": "20", "project_id": "3"},
+         "SELECT * FROM tasks WHERE account_id = 1 AND project_id = 3"),
     ]  # fmt: skip
     results: dict[int, list[tuple[float, float]]] = {}
     for rows in (100, 100_000):
