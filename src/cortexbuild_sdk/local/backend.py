@@ -51,6 +51,7 @@ class BackendOptions(TypedDict, total=False):
     delivery_concurrency: int
     delivery_per_endpoint: int
     delivery_poll_interval: float
+    upload_limits: Mapping[str, int] | None
 
 
 class Backend:
@@ -75,6 +76,7 @@ class Backend:
         delivery_concurrency: int = 64,
         delivery_per_endpoint: int = 8,
         delivery_poll_interval: float = 0.5,
+        upload_limits: Mapping[str, int] | None = None,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self._tmpdir: str | None = None
@@ -94,7 +96,9 @@ class Backend:
         self.keyring = keyring
         self.db = Database(db_path, migrations=MIGRATIONS, keyring=keyring, environment=LIVE)
         self._sandboxes = SandboxFiles(db_path.with_name(db_path.name + ".sandboxes"), keyring)
-        self._rt = Runtime(self.db, keyring, self.clock, self._sandboxes, oauth_overrides=oauth)
+        self._rt = Runtime(
+            self.db, keyring, self.clock, self._sandboxes, oauth_overrides=oauth, upload_limits=upload_limits
+        )
         try:
             self.account_id = accounts.bootstrap(
                 self.db, keyring, tier=tier, company_name=company_name, now=self._rt.now_ms()

@@ -61,13 +61,6 @@ SCHEMA_STATEMENTS: tuple[str, ...] = (
     invoice_number TEXT NOT NULL UNIQUE, {_enum("status", INVOICE_STATUSES)},
     amount_cents INTEGER NOT NULL, tax_cents INTEGER NOT NULL, total_cents INTEGER NOT NULL,
     issue_date TEXT NOT NULL, due_date TEXT NOT NULL, paid_date TEXT, created_at INTEGER NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-    name TEXT NOT NULL, category TEXT NOT NULL
-        CHECK (category IN ('drawing', 'contract', 'specification', 'photo', 'report', 'permit')),
-    mime_type TEXT NOT NULL, size_bytes INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1,
-    uploaded_by TEXT, is_shared INTEGER NOT NULL DEFAULT 0 CHECK (is_shared IN (0, 1)),
-    created_at INTEGER NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS time_entries (
     id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
     task_id INTEGER REFERENCES tasks(id) ON DELETE SET NULL, worker_name TEXT NOT NULL,
@@ -83,7 +76,6 @@ SCHEMA_STATEMENTS: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS idx_tasks_project ON tasks(project_id)",
     "CREATE INDEX IF NOT EXISTS idx_rfis_project ON rfis(project_id)",
     "CREATE INDEX IF NOT EXISTS idx_invoices_client ON invoices(client_id)",
-    "CREATE INDEX IF NOT EXISTS idx_documents_project ON documents(project_id)",
     "CREATE INDEX IF NOT EXISTS idx_time_entries_project ON time_entries(project_id)",
     "CREATE INDEX IF NOT EXISTS idx_purchase_orders_project ON purchase_orders(project_id)",
 )
@@ -93,9 +85,9 @@ SAMPLE_SCHEMA: str = ";\n".join(SCHEMA_STATEMENTS) + ";\n"
 
 SAMPLE_TABLES: tuple[str, ...] = (
     "companies", "clients", "projects", "tasks", "rfis",
-    "invoices", "documents", "time_entries", "purchase_orders",
+    "invoices", "time_entries", "purchase_orders",
 )  # fmt: skip
-"""In dependency order (parents first)."""
+"""In dependency order (parents first). Documents are real files: ``local/sample_documents.py`` seeds them."""
 
 _CLIENTS = (
     ("Harbourside Developments Ltd", "Olivia Bennett", "Leeds"),
@@ -164,18 +156,6 @@ _RFI_SUBJECTS = (
     "Finish schedule for lobby floor", "Acoustic insulation between units", "Roof parapet height",
     "Electrical riser location change", "Ceiling void clearance for ductwork", "Expansion joint detail",
     "Lift pit waterproofing", "External cladding fixing method", "Sprinkler head layout in atrium",
-)  # fmt: skip
-_DOCS = (
-    ("Blueprint_v2.pdf", "drawing", "application/pdf"),
-    ("Site_Plan_Rev_C.pdf", "drawing", "application/pdf"),
-    ("Structural_Calculations.pdf", "specification", "application/pdf"),
-    ("Main_Contract_JCT.pdf", "contract", "application/pdf"),
-    ("Progress_Photo_North_Elevation.jpg", "photo", "image/jpeg"),
-    ("Weekly_Progress_Report.docx", "report",
-     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("Building_Permit.pdf", "permit", "application/pdf"),
-    ("Bill_of_Quantities.xlsx", "specification",
-     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 )  # fmt: skip
 _SUPPLIERS = (
     ("Travis Perkins", "Timber, blocks and general building materials"),
@@ -306,15 +286,6 @@ def _build(rng: random.Random, company_name: str, now: int) -> dict[str, list[tu
              day(issued), day(issued + 30), paid, at(-issued))
         )  # fmt: skip
 
-    documents: list[tuple[Any, ...]] = []
-    for project in projects:
-        age = (now - project[10]) // _DAY_MS
-        for name, category, mime in rng.sample(_DOCS, 5):
-            documents.append(
-                (len(documents) + 1, project[0], name, category, mime, rng.randint(40_000, 18_000_000),
-                 rng.randint(1, 4), rng.choice(_PEOPLE), int(rng.random() < 0.4), at(rng.uniform(0.5, age)))
-            )  # fmt: skip
-
     time_entries: list[tuple[Any, ...]] = []
     # Time is booked on started work of running projects (all of which began over 60 days ago).
     active_tasks = [t for t in tasks if projects[t[1] - 1][5] in ("active", "on_hold") and t[4] != "todo"]
@@ -348,7 +319,6 @@ def _build(rng: random.Random, company_name: str, now: int) -> dict[str, list[tu
         "tasks": tasks,
         "rfis": rfis,
         "invoices": invoices,
-        "documents": documents,
         "time_entries": time_entries,
         "purchase_orders": purchase_orders,
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..routing import Route
-from . import deliveries, integrations, keys, platform, sandboxes, webhooks
+from . import deliveries, documents, integrations, keys, platform, sandboxes, webhooks
 
 __all__ = ["ROUTES"]
 
@@ -14,4 +14,5 @@ ROUTES: tuple[Route, ...] = (
     *keys.ROUTES,
     *sandboxes.ROUTES,
     *platform.ROUTES,
+    *documents.ROUTES,
 )

@@ -26,7 +26,7 @@ __all__ = [
     "new_secret",
 ]
 
-AREAS = ("integrations", "webhooks", "keys", "sandboxes", "usage", "marketplace")
+AREAS = ("integrations", "webhooks", "keys", "sandboxes", "usage", "marketplace", "documents")
 ALL_SCOPES: tuple[str, ...] = tuple(f"{a}:{m}" for a in AREAS for m in ("read", "write"))
 SANDBOX_SCOPES: tuple[str, ...] = tuple(
     s for s in ALL_SCOPES if not s.startswith(("keys:", "sandboxes:"))
