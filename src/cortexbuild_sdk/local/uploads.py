@@ -93,7 +93,7 @@ class _Parts:
         self.content_type = OCTET_STREAM
         self.parts = 0
         self.ended = False
-        self._headers: dict[str, str] = {}
+        self._headers: dict[str, bytes] = {}
         self._name = bytearray()
         self._value = bytearray()
         self._field: str | None = None
@@ -123,14 +123,14 @@ class _Parts:
         if len(self._name) + len(self._value) > MAX_PART_HEADER_BYTES:
             raise _bad(f"a part header is over {MAX_PART_HEADER_BYTES} bytes")
         name = self._name.decode("latin-1").strip().lower()
-        self._headers[name] = self._value.decode("utf-8", errors="replace").strip()
+        self._headers[name] = bytes(self._value).strip()
         self._name.clear()
         self._value.clear()
 
     def headers_finished(self) -> None:
         from python_multipart.multipart import parse_options_header
 
-        kind, params = parse_options_header(self._headers.get("content-disposition", ""))
+        kind, params = parse_options_header(self._headers.get("content-disposition", b""))
         name = params.get(b"name")
         if kind != b"form-data" or name is None:
             raise _bad("every part needs 'Content-Disposition: form-data; name=...'")
@@ -141,8 +141,10 @@ class _Parts:
             if self.file is not None:
                 raise _bad("exactly one file part is allowed", field_name="file")
             raw = params.get(b"filename")
-            self.filename = safe_filename(raw.decode("utf-8", errors="replace") if raw is not None else None)
-            self.content_type = media_type(self._headers.get("content-type"))
+            # Browsers and httpx send UTF-8 and escape a quote as %22 (WHATWG form encoding).
+            text = raw.decode("utf-8", errors="replace").replace("%22", '"') if raw is not None else None
+            self.filename = safe_filename(text)
+            self.content_type = media_type(self._headers.get("content-type", b"").decode("latin-1"))
             self.file = self.store.stage()
             self._writing_file = True
             return
