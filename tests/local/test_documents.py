@@ -282,7 +282,8 @@ def test_required_fields(client: httpx.Client, field: str) -> None:
     assert err(response, 400, "validation_error")["details"][0]["field"] == field
 
 
-async def test_async_transport_streams_upload_and_download(backend: Backend) -> None:
+async def test_async_transport_streams_upload_and_download(client: httpx.Client, backend: Backend) -> None:
+    project = project_id(client)
     async with httpx.AsyncClient(
         transport=backend.async_transport(),
         base_url="http://local",
@@ -290,11 +291,10 @@ async def test_async_transport_streams_upload_and_download(backend: Backend) -> 
     ) as client:
         content = os.urandom(300_000)
         response = await client.post(
-            "/api/documents", data={"project_id": "1", "name": "Photo"}, files={"file": ("p.bin", content)}
+            "/api/documents", data={"project_id": str(project), "name": "Photo"}, files={"file": ("p.bin", content)}
         )
-        assert response.status_code in (201, 404), response.text  # 404 only once projects are checked
-        if response.status_code == 201:
-            doc = response.json()["data"]
-            assert doc["sha256"] == sha(content)
-            async with client.stream("GET", f"/api/documents/{doc['id']}/download") as download:
-                assert b"".join([chunk async for chunk in download.aiter_bytes()]) == content
+        assert response.status_code == 201, response.text
+        doc = response.json()["data"]
+        assert doc["sha256"] == sha(content) and doc["file_type"] == "application/octet-stream"
+        async with client.stream("GET", f"/api/documents/{doc['id']}/download") as download:
+            assert b"".join([chunk async for chunk in download.aiter_bytes()]) == content
