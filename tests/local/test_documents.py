@@ -298,3 +298,45 @@ async def test_async_transport_streams_upload_and_download(client: httpx.Client,
         assert doc["sha256"] == sha(content) and doc["file_type"] == "application/octet-stream"
         async with client.stream("GET", f"/api/documents/{doc['id']}/download") as download:
             assert b"".join([chunk async for chunk in download.aiter_bytes()]) == content
+
+
+def test_missing_multipart_extra_is_a_clear_503(client: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    project = project_id(client)
+    for module in ("python_multipart", "python_multipart.multipart", "python_multipart.exceptions"):
+        monkeypatch.setitem(sys.modules, module, None)  # as if the extra were not installed
+    body = err(upload(client, project), 503, "unavailable")
+    assert "cortexbuild-sdk[local]" in body["error"]
+    assert ok(client.get("/api/documents"))["data"] == []  # the other documents routes still answer
+
+
+def test_streamed_json_bodies_still_work_and_are_limited(client: httpx.Client) -> None:
+    hook = b'{"name": "feed", "url": "https://example.com/hook", "events": ["document.uploaded"]}'
+
+    def pieces(data: bytes) -> object:
+        yield from (data[i : i + 7] for i in range(0, len(data), 7))
+
+    headers = {"content-type": "application/json"}
+    created = client.post("/api/integrations/webhooks", content=pieces(hook), headers=headers)
+    assert created.status_code == 201, created.text
+    big = b'{"name": "' + b"x" * (1024 * 1024 + 10) + b'"}'
+    err(client.post("/api/integrations/webhooks", content=pieces(big), headers=headers), 413, "payload_too_large")
+
+
+def test_queries_use_indexes(backend: Backend) -> None:
+    with backend.db.read() as conn:
+
+        def plan(sql: str, *args: object) -> str:
+            return " ".join(str(row[-1]) for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args))
+
+        assert "USING INDEX documents_account" in plan(
+            "SELECT * FROM documents WHERE account_id = ? ORDER BY id DESC LIMIT 20", 1
+        )
+        assert "documents_account_project" in plan(
+            "SELECT COUNT(*) FROM documents WHERE account_id = ? AND project_id = ?", 1, 2
+        )
+        assert "documents_sha256" in plan("SELECT 1 FROM documents WHERE sha256 = ? LIMIT 1", "ab")
+        assert "documents_parent" in plan(
+            "SELECT * FROM documents WHERE parent_document_id = ? ORDER BY version DESC LIMIT 1", 2
+        )

@@ -191,7 +191,7 @@ def read_upload(store: FileStore, body: RequestBody, *, allowed_fields: Collecti
     try:
         from python_multipart.exceptions import MultipartParseError
         from python_multipart.multipart import MultipartParser, parse_options_header
-    except ImportError:  # pragma: no cover - the extra is installed wherever tests run
+    except ImportError:
         raise errors.Unavailable(EXTRA_HINT, code="unavailable", details={"extra": "local"}) from None
 
     kind, params = parse_options_header(body.content_type or "")
