@@ -59,7 +59,8 @@ class Backend:
 
     ``path`` None gives a throwaway store in a temporary directory, removed on :meth:`close`. A file-backed
     store keeps its encryption key in ``CORTEXBUILD_ENCRYPTION_KEY`` or else in ``<path>.key`` (created 0600);
-    ``encryption_key`` given here takes precedence over both.
+    ``encryption_key`` given here takes precedence over both. ``upload_limits`` maps tiers to the largest
+    document upload in bytes, over the defaults of ``services.documents.DEFAULT_UPLOAD_LIMITS``.
     """
 
     def __init__(
