@@ -119,15 +119,30 @@ class FileStore:
             staged.discard()
         return staged.sha256, staged.size
 
-    def commit(self, staged: StagedFile) -> None:
-        """Put a finished staged file in place (call inside the write transaction that references it)."""
+    def commit(self, staged: StagedFile) -> bool:
+        """Put a finished staged file in place (call inside the write transaction that references it);
+        False when identical content was already stored (the staged copy is dropped)."""
         target = self.path(staged.sha256)
         if target.is_file():  # identical content already stored: keep one copy
             staged.discard()
-            return
+            return False
         target.parent.mkdir(mode=0o700, exist_ok=True)
         os.replace(staged.path, target)
         staged.committed()
+        return True
+
+    @contextlib.contextmanager
+    def placing(self, staged: StagedFile) -> Iterator[None]:
+        """``with db.write() as conn, store.placing(staged):`` - the blob is in place for the block that inserts
+        its row; if the block fails, a blob this placed is removed again *before* the transaction rolls back
+        (still under the write lock, so no other upload can have started referencing it)."""
+        placed = self.commit(staged)
+        try:
+            yield
+        except BaseException:
+            if placed:
+                self.path(staged.sha256).unlink(missing_ok=True)
+            raise
 
     def open(self, sha256: str) -> Iterator[bytes]:
         """The blob's bytes in chunks; the file is opened now, so a later removal cannot cut the stream."""

@@ -8,6 +8,7 @@ Deleting a first version deletes its whole chain (the document); deleting a late
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -36,6 +37,7 @@ __all__ = [
     "upload_limit",
 ]
 
+_log = logging.getLogger("cortexbuild_sdk.local")
 MiB = 1024 * 1024
 CATEGORIES = ("contract", "drawing", "photo", "report", "invoice", "other")
 DEFAULT_UPLOAD_LIMITS: dict[str, int] = {
@@ -108,8 +110,7 @@ def _get(conn: sqlite3.Connection, ctx: Ctx, document_id: int) -> sqlite3.Row:
     return row
 
 
-def _insert(conn: sqlite3.Connection, ctx: Ctx, store: FileStore, upload: Upload, values: dict[str, Any]) -> int:
-    store.commit(upload.file)  # in this transaction: see files.py on why
+def _insert(conn: sqlite3.Connection, ctx: Ctx, upload: Upload, values: dict[str, Any]) -> int:
     now = ctx.now_ms()
     row = {
         "account_id": ctx.account.id,
@@ -141,7 +142,7 @@ def create(
 ) -> dict[str, Any]:
     """Store the uploaded file as version 1 of a new document; publishes ``document.uploaded``."""
     store = store_for(ctx)
-    with ctx.env.db.write() as conn:
+    with ctx.env.db.write() as conn, store.placing(upload.file):  # see files.py on why inside the transaction
         if not _project_exists(conn, ctx.account.id, project_id):
             raise errors.NotFound("project", project_id)
         values = {
@@ -153,7 +154,7 @@ def create(
             "version": 1,
             "parent_document_id": None,
         }
-        document = render(_get(conn, ctx, _insert(conn, ctx, store, upload, values)))
+        document = render(_get(conn, ctx, _insert(conn, ctx, upload, values)))
         publish(ctx, conn, "document.uploaded", {"document": document})
     announce(ctx)
     return document
@@ -164,7 +165,7 @@ def add_version(ctx: Ctx, document_id: int, upload: Upload, changes: Mapping[str
     its own, ``parent_document_id`` = the first version's id, ``version`` = the chain's highest + 1. Fields not
     in ``changes`` are carried over from the latest version. Publishes ``document.uploaded``."""
     store = store_for(ctx)
-    with ctx.env.db.write() as conn:
+    with ctx.env.db.write() as conn, store.placing(upload.file):
         given = _get(conn, ctx, document_id)
         root = given["parent_document_id"] or given["id"]
         # The chain's latest version through the (parent_document_id, version) index: O(1), not O(documents).
@@ -181,7 +182,7 @@ def add_version(ctx: Ctx, document_id: int, upload: Upload, changes: Mapping[str
             "version": latest["version"] + 1,
             "parent_document_id": root,
         }
-        document = render(_get(conn, ctx, _insert(conn, ctx, store, upload, values)))
+        document = render(_get(conn, ctx, _insert(conn, ctx, upload, values)))
         publish(ctx, conn, "document.uploaded", {"document": document})
     announce(ctx)
     return document
@@ -284,9 +285,12 @@ def delete(ctx: Ctx, document_id: int) -> None:
         hashes = {row["sha256"], *(v["sha256"] for v in victims)}
     # A second transaction: the rows' deletion is committed before any blob goes (a crash in between leaves
     # an orphan for sweep(), never a row without its file); the write lock keeps uploads from racing it.
-    with ctx.env.db.write() as conn:
-        for sha in hashes:
-            store.release(conn, sha)
+    try:
+        with ctx.env.db.write() as conn:
+            for sha in hashes:
+                store.release(conn, sha)
+    except (OSError, sqlite3.Error):  # the delete itself succeeded: an orphan is left for sweep()
+        _log.warning("documents: could not remove the files of deleted document %s", document_id, exc_info=True)
 
 
 def download(ctx: Ctx, document_id: int) -> tuple[dict[str, Any], Iterator[bytes]]:
