@@ -1,7 +1,9 @@
 """The framework-free app: a :class:`LocalRequest` in, a :class:`LocalResponse` out.
 
-Pipeline: size check -> route -> authenticate -> rate limit -> sandbox rules -> scope -> JSON body ->
-idempotency (POSTs with an ``Idempotency-Key``) -> handler. Any :class:`ApiError` becomes the platform's error
+Pipeline: route -> size check (JSON: 1 MiB; raw-body routes: their largest limit) -> authenticate -> rate limit
+-> sandbox rules -> scope -> body (JSON parsed, or a raw-body route's stream read within the caller's limit) ->
+idempotency (POSTs with an ``Idempotency-Key``) -> handler. Handlers answer a JSON payload or a
+:class:`RawResponse` (bytes or chunks with their own content type). Any :class:`ApiError` becomes the platform's error
 shape; anything else is logged and answered as a 500 ``internal_error`` (a bug: bad input must never get there).
 """
 
@@ -19,9 +21,9 @@ from . import errors
 from .auth import authenticate
 from .http import ApiError, LocalRequest, LocalResponse, RawResponse, RequestBody, json_body
 from .ratelimit import RateLimiter
-from .routing import Call, RawBody, Route, Router
+from .routing import Call, RawBody, Route, Router, StreamedBody
 from .services import idempotency
-from .services.context import Runtime
+from .services.context import Ctx, Runtime
 
 __all__ = ["MAX_BODY_BYTES", "App"]
 
@@ -186,7 +188,7 @@ class App:
         return status, answer
 
 
-def _read_raw(spec: RawBody, ctx: Any, request: LocalRequest) -> Any:
+def _read_raw(spec: RawBody, ctx: Ctx, request: LocalRequest) -> StreamedBody:
     limit = spec.limit(ctx)
     body = RequestBody(
         request.header("content-type"),
