@@ -8,6 +8,8 @@ import httpx
 import pytest
 from helpers_documents import blobs, project_id, sha, upload
 from helpers_local import err, ok
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cortexbuild_sdk.local import Backend
 from cortexbuild_sdk.local.files import store_beside
@@ -171,3 +173,23 @@ def test_version_uploads_are_just_as_strict(client: httpx.Client, backend: Backe
     bad_field = _part("project_id", b"5") + _part("file", b"one", filename="a") + END
     _bad(client.post(path, content=bad_field, headers={"content-type": f"multipart/form-data; boundary={B}"}))
     assert blobs(backend) == {sha(b"v1")}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    cut=st.integers(0, 400),
+    flips=st.lists(st.tuples(st.integers(0, 400), st.binary(min_size=1, max_size=4)), max_size=4),
+)
+def test_mangled_bodies_never_500_and_store_nothing_partial(
+    client: httpx.Client, backend: Backend, cut: int, flips: list[tuple[int, bytes]]
+) -> None:
+    body = bytearray(_fields(1) + _part("file", b"fuzzed content " * 8, filename="f.txt") + END)
+    for position, data in flips:
+        body[position % len(body) : position % len(body)] = data
+    response = _post(client, bytes(body[: len(body) - cut]) if cut else bytes(body))
+    assert response.status_code in (201, 400, 404), response.text
+    assert response.json()["success"] is (response.status_code == 201)
+    listed = ok(client.get("/api/documents", params={"limit": 100}))["data"]
+    assert blobs(backend) == {d["sha256"] for d in listed}  # whatever was refused left no file
+    tmp = store_beside(backend.path).tmp_dir
+    assert not tmp.exists() or os.listdir(tmp) == []

@@ -260,10 +260,7 @@ def share(ctx: Ctx, document_id: int, *, emails: Sequence[str] | None, is_public
             sets["is_public"] = int(is_public)
         update_columns(conn, "documents", document_id, sets)
         document = render(_get(conn, ctx, document_id))
-        data: dict[str, Any] = {"document": document}
-        if emails:
-            data["emails"] = list(emails)
-        publish(ctx, conn, "document.shared", data)
+        publish(ctx, conn, "document.shared", {"document": document})
     announce(ctx)
     return document
 
