@@ -45,6 +45,33 @@ def _peak(fn: Callable[[], object]) -> int:
         tracemalloc.stop()
 
 
+def _list_latency(backend: Backend, client: httpx.Client, runs: int) -> dict[int, tuple[float, float]]:
+    """First-page and chain-filter latency with 100 and 100k documents (rows inserted directly, one blob)."""
+    out: dict[int, tuple[float, float]] = {}
+    with backend.db.read() as conn:
+        template = dict(conn.execute("SELECT * FROM documents ORDER BY id LIMIT 1").fetchone())
+    del template["id"]
+    columns = ", ".join(template)
+    marks = ", ".join("?" for _ in template)
+    have = len(client.get("/api/documents", params={"limit": 100}).json()["data"])
+    for target in (100, 100_000):
+        with backend.db.write() as conn:
+            conn.executemany(
+                f"INSERT INTO documents ({columns}) VALUES ({marks})",
+                (tuple(template.values()) for _ in range(target - have)),
+            )
+        have = target
+
+        def first_page() -> None:
+            client.get("/api/documents", params={"limit": 20}).raise_for_status()
+
+        def chain() -> None:
+            client.get("/api/documents", params={"parent_document_id": 1}).raise_for_status()
+
+        out[target] = (_median_time(first_page, runs * 4) * 1000, _median_time(chain, runs * 4) * 1000)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mib", type=int, default=50)
@@ -94,6 +121,7 @@ def main() -> None:
             up = _median_time(upload, args.runs)
             down = _median_time(download, args.runs)
             up_peak, down_peak = _peak(upload), _peak(download)
+            list_ms = _list_latency(backend, client, args.runs)
             client.close()
 
     mib = args.mib
@@ -101,6 +129,8 @@ def main() -> None:
     print(f"baseline copy+sha256   {base * 1000:8.1f} ms  {mib / base:8.1f} MiB/s")
     print(f"upload (multipart)     {up * 1000:8.1f} ms  {mib / up:8.1f} MiB/s  {up / base:5.2f}x baseline")
     print(f"download (streamed)    {down * 1000:8.1f} ms  {mib / down:8.1f} MiB/s  {down / base:5.2f}x baseline")
+    for rows, (first, chain) in list_ms.items():
+        print(f"list at {rows:>7} rows: first page {first:6.2f} ms, one chain {chain:6.2f} ms (median)")
     print(f"peak Python memory: upload {up_peak / 1024:.0f} KiB, download {down_peak / 1024:.0f} KiB "
           f"({up_peak / size * 100:.2f}% / {down_peak / size * 100:.2f}% of the file)")  # fmt: skip
 

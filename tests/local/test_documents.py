@@ -340,3 +340,11 @@ def test_queries_use_indexes(backend: Backend) -> None:
         assert "documents_parent" in plan(
             "SELECT * FROM documents WHERE parent_document_id = ? ORDER BY version DESC LIMIT 1", 2
         )
+        chain = plan(
+            "SELECT * FROM documents WHERE account_id = ? AND id IN"
+            " (SELECT ? UNION ALL SELECT id FROM documents WHERE parent_document_id = ?) ORDER BY id DESC LIMIT 20",
+            1,
+            2,
+            2,
+        )
+        assert "documents_parent (parent_document_id=?)" in chain and "id=?" in chain and "SCAN documents" not in chain

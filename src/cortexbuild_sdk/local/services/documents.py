@@ -207,8 +207,8 @@ def list_documents(
     if category is not None:
         where.append("category = ?")
         args.append(category)
-    if parent_document_id is not None:  # a chain: the first version and its later versions
-        where.append("(id = ? OR parent_document_id = ?)")
+    if parent_document_id is not None:  # a chain: the first version and its later versions (by index)
+        where.append("id IN (SELECT ? UNION ALL SELECT id FROM documents WHERE parent_document_id = ?)")
         args.extend((parent_document_id, parent_document_id))
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
