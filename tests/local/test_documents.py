@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import stat
+from pathlib import Path
 from urllib.parse import unquote
 
 import httpx
@@ -14,6 +16,7 @@ from helpers_local import ClientFactory, err, ok
 
 from cortexbuild_sdk.local import Backend
 from cortexbuild_sdk.local.files import store_beside
+from cortexbuild_sdk.local.schema import MIGRATIONS
 
 PDF = b"%PDF-1.4\n% a drawing\n"
 
@@ -209,7 +212,7 @@ def test_scopes(client: httpx.Client, make_client: ClientFactory) -> None:
     err(other.get("/api/documents"), 403, "insufficient_scope")
 
 
-def test_tier_limit_413_before_and_while_reading(tmp_path: object) -> None:
+def test_tier_limit_413_before_and_while_reading() -> None:
     with Backend(upload_limits={"free": 1000, "pro": 5000}) as backend:
         client = httpx.Client(
             transport=backend.transport(),
@@ -348,3 +351,24 @@ def test_queries_use_indexes(backend: Backend) -> None:
             2,
         )
         assert "documents_parent (parent_document_id=?)" in chain and "id=?" in chain and "SCAN documents" not in chain
+
+
+def test_existing_stores_gain_the_table_and_the_scopes(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with Backend(path) as backend:  # a complete store, then rolled back to before the documents migration
+        owner = backend.owner_api_key
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE documents")
+    scopes = [s for s in json.loads(conn.execute("SELECT scopes FROM api_keys").fetchone()[0]) if "documents" not in s]
+    conn.execute("UPDATE api_keys SET scopes = ?", (json.dumps(scopes),))
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    conn.commit()
+    conn.close()
+    with (
+        Backend(path) as backend,
+        httpx.Client(
+            transport=backend.transport(), base_url="http://local", headers={"Authorization": f"Bearer {owner}"}
+        ) as client,
+    ):
+        ok(upload(client, project_id(client)))
+        assert ok(client.get("/api/documents"))["pagination"]["total"] == 1

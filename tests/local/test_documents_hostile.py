@@ -140,7 +140,7 @@ def test_garbage_and_missing_disposition(client: httpx.Client, backend: Backend)
     ],
 )
 def test_path_traversal_filenames_never_reach_the_disk(
-    client: httpx.Client, backend: Backend, tmp_path: object, filename: str, stored: str | None
+    client: httpx.Client, backend: Backend, filename: str, stored: str | None
 ) -> None:
     doc = ok(upload(client, project_id(client), b"secret plans", filename=filename))["data"]
     assert doc["file_name"] == stored
