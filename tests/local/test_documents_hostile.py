@@ -26,9 +26,10 @@ def _fields(project: int) -> bytes:
     return _part("project_id", str(project).encode()) + _part("name", b"Doc")
 
 
-def _post(
-    client: httpx.Client, body: bytes, content_type: str = f"multipart/form-data; boundary={B}"
-) -> httpx.Response:
+MULTIPART = f"multipart/form-data; boundary={B}"
+
+
+def _post(client: httpx.Client, body: bytes, content_type: str = MULTIPART) -> httpx.Response:
     return client.post("/api/documents", content=body, headers={"content-type": content_type})
 
 
@@ -193,3 +194,20 @@ def test_mangled_bodies_never_500_and_store_nothing_partial(
     assert blobs(backend) == {d["sha256"] for d in listed}  # whatever was refused left no file
     tmp = store_beside(backend.path).tmp_dir
     assert not tmp.exists() or os.listdir(tmp) == []
+
+
+def test_bad_headers_are_400_not_500(client: httpx.Client, backend: Backend) -> None:
+    from cortexbuild_sdk.local.http import LocalRequest
+
+    body = _fields(project_id(client)) + _part("file", b"x", filename="a") + END
+    auth = {"authorization": f"Bearer {backend.owner_api_key}"}
+    for headers in (
+        {"content-type": MULTIPART, "content-length": "12abc"},
+        {"content-type": MULTIPART, "content-length": "-5"},
+        {"content-type": "multipart/form-data; boundary=\u20ac"},  # not latin-1: only a non-httpx adapter can send it
+    ):
+        response = backend.handle(
+            LocalRequest("POST", "/api/documents", headers={**auth, **headers}, stream=iter([body]))
+        )
+        assert response.status == 400, (headers, response.body)
+    _nothing_stored(client, backend)

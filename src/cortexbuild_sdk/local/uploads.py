@@ -194,7 +194,10 @@ def read_upload(store: FileStore, body: RequestBody, *, allowed_fields: Collecti
     except ImportError:
         raise errors.Unavailable(EXTRA_HINT, code="unavailable", details={"extra": "local"}) from None
 
-    kind, params = parse_options_header(body.content_type or "")
+    try:
+        kind, params = parse_options_header(body.content_type or "")
+    except (UnicodeError, ValueError):
+        raise _bad("the Content-Type header is not readable") from None
     if kind != b"multipart/form-data":
         raise _bad("the body must be multipart/form-data with a 'file' part")
     boundary = params.get(b"boundary", b"").decode("latin-1")
