@@ -106,6 +106,17 @@ def test_list_envelope_filters_and_pagination(client: httpx.Client) -> None:
     err(client.get("/api/documents", params={"category": "spreadsheet"}), 400, "validation_error")
 
 
+def test_moving_a_version_moves_its_chain(client: httpx.Client) -> None:
+    first = ok(upload(client, project_id(client), b"v1"))["data"]
+    second = ok(client.post(f"/api/documents/{first['id']}/versions", files={"file": ("p", b"v2", "text/plain")}))
+    target = project_id(client)
+    if target == first["project_id"]:  # before the projects route exists any id is accepted
+        target += 1
+    moved = ok(client.put(f"/api/documents/{second['data']['id']}", json={"project_id": target}))["data"]
+    assert moved["project_id"] == target
+    assert ok(client.get(f"/api/documents/{first['id']}"))["data"]["project_id"] == target
+
+
 def test_update_patch_synonym_and_delete(client: httpx.Client) -> None:
     doc = ok(upload(client, project_id(client)))["data"]
     updated = ok(client.put(f"/api/documents/{doc['id']}", json={"name": "Renamed", "category": "contract"}))

@@ -18,8 +18,10 @@ import contextlib
 import hashlib
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -184,8 +186,6 @@ class FileStore:
                 self.path(sha).unlink(missing_ok=True)
                 removed += 1
         if self.tmp_dir.is_dir():
-            import time
-
             cutoff = (time.time() if now_s is None else now_s) - _TMP_MAX_AGE_S
             for tmp in self.tmp_dir.iterdir():
                 with contextlib.suppress(OSError):
@@ -218,6 +218,4 @@ class FileStore:
                     staged.discard()
 
     def remove_all(self) -> None:
-        import shutil
-
         shutil.rmtree(self.root, ignore_errors=True)

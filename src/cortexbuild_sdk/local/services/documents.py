@@ -230,15 +230,24 @@ def retrieve(ctx: Ctx, document_id: int) -> dict[str, Any]:
 
 
 def update(ctx: Ctx, document_id: int, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Change a version's metadata (name, description, category, is_public, project_id); the file stays."""
+    """Change a version's metadata (name, description, category, is_public; project_id moves its whole chain);
+    the file never changes (upload a version for that)."""
     with ctx.env.db.write() as conn:
-        _get(conn, ctx, document_id)
+        row = _get(conn, ctx, document_id)
         sets = dict(changes)
-        if "project_id" in sets and not _project_exists(conn, ctx.account.id, sets["project_id"]):
-            raise errors.NotFound("project", sets["project_id"])
+        now = ctx.now_ms()
+        if "project_id" in sets:  # a document's versions all belong to one project: move the whole chain
+            project_id = sets.pop("project_id")
+            if not _project_exists(conn, ctx.account.id, project_id):
+                raise errors.NotFound("project", project_id)
+            root = row["parent_document_id"] or row["id"]
+            conn.execute(
+                "UPDATE documents SET project_id = ?, updated_at = ? WHERE id = ? OR parent_document_id = ?",
+                (project_id, now, root, root),
+            )
         if "is_public" in sets:
             sets["is_public"] = int(sets["is_public"])
-        sets["updated_at"] = ctx.now_ms()
+        sets["updated_at"] = now
         update_columns(conn, "documents", document_id, sets)
         return render(_get(conn, ctx, document_id))
 
