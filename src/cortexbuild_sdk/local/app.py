@@ -1,7 +1,9 @@
 """The framework-free app: a :class:`LocalRequest` in, a :class:`LocalResponse` out.
 
-Pipeline: size check -> route -> authenticate -> rate limit -> sandbox rules -> scope -> JSON body ->
-idempotency (POSTs with an ``Idempotency-Key``) -> handler. Any :class:`ApiError` becomes the platform's error
+Pipeline: route -> size check (JSON: 1 MiB; raw-body routes: their largest limit) -> authenticate -> rate limit
+-> sandbox rules -> scope -> body (JSON parsed, or a raw-body route's stream read within the caller's limit) ->
+idempotency (POSTs with an ``Idempotency-Key``) -> handler. Handlers answer a JSON payload or a
+:class:`RawResponse` (bytes or chunks with their own content type). Any :class:`ApiError` becomes the platform's error
 shape; anything else is logged and answered as a 500 ``internal_error`` (a bug: bad input must never get there).
 """
 
@@ -17,11 +19,11 @@ from typing import Any
 
 from . import errors
 from .auth import authenticate
-from .http import ApiError, LocalRequest, LocalResponse, json_body
+from .http import ApiError, LocalRequest, LocalResponse, RawResponse, RequestBody, json_body
 from .ratelimit import RateLimiter
-from .routing import Call, Route, Router
+from .routing import Call, RawBody, Route, Router, StreamedBody
 from .services import idempotency
-from .services.context import Runtime
+from .services.context import Ctx, Runtime
 
 __all__ = ["MAX_BODY_BYTES", "App"]
 
@@ -72,6 +74,12 @@ class App:
         headers = {"content-type": "application/json", "x-request-id": rid}
         try:
             status, payload = self._dispatch(request, headers)
+            if isinstance(payload, RawResponse):
+                headers.update(payload.headers)
+                headers["content-type"] = payload.content_type
+                if isinstance(payload.body, bytes):
+                    return LocalResponse(status, headers, payload.body)
+                return LocalResponse(status, headers, b"", stream=payload.body)
         except (ApiError, errors.DomainError) as caught:
             exc = api_error(caught) if isinstance(caught, errors.DomainError) else caught
             status, payload = exc.status, exc.payload()
@@ -82,12 +90,19 @@ class App:
             payload = {"success": False, "error": "internal error in the local backend", "code": "internal_error"}
         return LocalResponse(status, headers, json_body(payload))
 
-    def _dispatch(self, request: LocalRequest, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
-        if len(request.body) > MAX_BODY_BYTES:
-            raise ApiError(
-                413, "payload_too_large", f"request body is {len(request.body)} bytes; the limit is {MAX_BODY_BYTES}"
-            )
+    def _dispatch(self, request: LocalRequest, headers: dict[str, str]) -> tuple[int, dict[str, Any] | RawResponse]:
         route, params = self.router.match(request.method, request.path)
+        # Size first, before authentication: nobody makes the backend read more than a route can take.
+        raw = route.raw_body
+        ceiling = MAX_BODY_BYTES if raw is None else raw.max_limit(self.rt) + raw.overhead
+        size = len(request.body) if request.stream is None else request.content_length()
+        if size is not None and size > ceiling:
+            raise ApiError(
+                413,
+                "payload_too_large",
+                f"request body is {size} bytes; the limit is {ceiling}",
+                details={"limit": ceiling},
+            )
         ctx = authenticate(self.rt, request.header("authorization"))
         decision = self.limiter.check(ctx.principal.key_id, route.group, self.rt.clock.now())
         if decision is not None:
@@ -121,11 +136,23 @@ class App:
                 f"this API key lacks the '{route.scope}' scope required by {route.method} {route.pattern}",
                 details={"required_scope": route.scope},
             )
-        body = _parse_json(request.body) if route.takes_body else None
-        call = Call(ctx, params, request.query, body)
+        if route.raw_body is not None:
+            streamed = _read_raw(route.raw_body, ctx, request)
+            try:
+                return self._run(route, Call(ctx, params, request.query, streamed), request, headers)
+            finally:
+                streamed.close()
+        body = _parse_json(_read_limited(request, MAX_BODY_BYTES)) if route.takes_body else None
+        return self._run(route, Call(ctx, params, request.query, body), request, headers)
+
+    def _run(
+        self, route: Route, call: Call, request: LocalRequest, headers: dict[str, str]
+    ) -> tuple[int, dict[str, Any] | RawResponse]:
         key = request.header("idempotency-key") if request.method == "POST" else None
         if key is None:
             status, payload = route.handler(call)
+            if isinstance(payload, RawResponse):
+                return status, payload
             return status, {"success": True, **payload}
         return self._run_idempotently(route, call, request, key, headers)
 
@@ -133,7 +160,8 @@ class App:
     def _run_idempotently(
         route: Route, call: Call, request: LocalRequest, key: str, headers: dict[str, str]
     ) -> tuple[int, dict[str, Any]]:
-        outcome = idempotency.reserve(call.ctx, key, idempotency.fingerprint(request.method, request.path, call.body))
+        content = call.body.fingerprint() if route.raw_body is not None else call.body
+        outcome = idempotency.reserve(call.ctx, key, idempotency.fingerprint(request.method, request.path, content))
         if isinstance(outcome, idempotency.Replay):
             headers.update(outcome.headers)
             headers["idempotent-replayed"] = "true"
@@ -152,9 +180,45 @@ class App:
         except BaseException:
             idempotency.release(call.ctx, outcome)
             raise
+        if isinstance(payload, RawResponse):  # raw answers are for reads: nothing to replay
+            idempotency.release(call.ctx, outcome)
+            raise TypeError(f"{route.method} {route.pattern} answered raw bytes to an idempotent POST")
         answer = {"success": True, **payload}
         idempotency.complete(call.ctx, outcome, status, answer, {})
         return status, answer
+
+
+def _read_raw(spec: RawBody, ctx: Ctx, request: LocalRequest) -> StreamedBody:
+    limit = spec.limit(ctx)
+    body = RequestBody(
+        request.header("content-type"),
+        request.content_length(),
+        limit + spec.overhead,
+        request.chunks(),
+        details={"limit": limit, "tier": ctx.account.tier},
+    )
+    if body.content_length is not None and body.content_length > body.limit:
+        raise body.too_large(body.content_length)  # refused before a byte is read
+    return spec.read(ctx, body)
+
+
+def _read_limited(request: LocalRequest, limit: int) -> bytes:
+    """The whole (JSON) body, read from the stream when there is one, refused as soon as it passes ``limit``."""
+    if request.stream is None:
+        return request.body
+    parts: list[bytes] = []
+    size = 0
+    for chunk in request.chunks():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(
+                413,
+                "payload_too_large",
+                f"request body is over {limit} bytes; the limit is {limit}",
+                details={"limit": limit},
+            )
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def _no_constants(name: str) -> Any:

@@ -54,6 +54,7 @@ class BackendOptions(TypedDict, total=False):
     delivery_per_endpoint: int
     delivery_poll_interval: float
     overdue_scan_interval: float
+    upload_limits: Mapping[str, int] | None
 
 
 class Backend:
@@ -61,7 +62,8 @@ class Backend:
 
     ``path`` None gives a throwaway store in a temporary directory, removed on :meth:`close`. A file-backed
     store keeps its encryption key in ``CORTEXBUILD_ENCRYPTION_KEY`` or else in ``<path>.key`` (created 0600);
-    ``encryption_key`` given here takes precedence over both.
+    ``encryption_key`` given here takes precedence over both. ``upload_limits`` maps tiers to the largest
+    document upload in bytes, over the defaults of ``services.documents.DEFAULT_UPLOAD_LIMITS``.
     """
 
     def __init__(
@@ -79,6 +81,7 @@ class Backend:
         delivery_per_endpoint: int = 8,
         delivery_poll_interval: float = 0.5,
         overdue_scan_interval: float = 5.0,
+        upload_limits: Mapping[str, int] | None = None,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self._tmpdir: str | None = None
@@ -98,7 +101,9 @@ class Backend:
         self.keyring = keyring
         self.db = Database(db_path, migrations=MIGRATIONS, keyring=keyring, environment=LIVE)
         self._sandboxes = SandboxFiles(db_path.with_name(db_path.name + ".sandboxes"), keyring)
-        self._rt = Runtime(self.db, keyring, self.clock, self._sandboxes, oauth_overrides=oauth)
+        self._rt = Runtime(
+            self.db, keyring, self.clock, self._sandboxes, oauth_overrides=oauth, upload_limits=upload_limits
+        )
         try:
             self.account_id = accounts.bootstrap(
                 self.db, keyring, tier=tier, company_name=company_name, now=self._rt.now_ms()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ApiError", "LocalRequest", "LocalResponse", "iso", "json_body"]
+from . import errors
+
+__all__ = ["ApiError", "LocalRequest", "LocalResponse", "RawResponse", "RequestBody", "iso", "json_body"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,9 @@ class LocalRequest:
     query: Mapping[str, str] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
+    stream: Iterable[bytes] | None = None
+    """When set, the body is read from here in chunks (``body`` is then ignored): transports and servers pass
+    large bodies through without buffering them."""
 
     def header(self, name: str) -> str | None:
         value = self.headers.get(name)
@@ -31,15 +36,79 @@ class LocalRequest:
                     return val
         return value
 
+    def content_length(self) -> int | None:
+        """The declared ``Content-Length`` (None when absent); a malformed value is a 400."""
+        raw = self.header("content-length")
+        if raw is None:
+            return None
+        raw = raw.strip()
+        if not raw.isdigit() or len(raw) > 19:
+            raise ApiError(400, "validation_error", f"malformed Content-Length header {raw[:40]!r}")
+        return int(raw)
+
+    def chunks(self) -> Iterator[bytes]:
+        if self.stream is None:
+            if self.body:
+                yield self.body
+            return
+        for chunk in self.stream:
+            if chunk:
+                yield chunk
+
+
+@dataclass
+class RequestBody:
+    """A raw request body for routes that take it unparsed, read once, in chunks, never past ``limit`` bytes
+    (:class:`~.errors.TooLarge` with the limit in ``details`` as soon as it would be)."""
+
+    content_type: str | None
+    content_length: int | None
+    limit: int
+    source: Iterable[bytes]
+    details: Mapping[str, Any] = field(default_factory=dict)
+    received: int = 0
+
+    def chunks(self) -> Iterator[bytes]:
+        for chunk in self.source:
+            self.received += len(chunk)
+            if self.received > self.limit:
+                raise self.too_large()
+            yield chunk
+
+    def too_large(self, size: int | None = None) -> errors.TooLarge:
+        """413: ``details.limit`` is the route's own limit (``details`` may name a smaller content limit than
+        the bytes read, which include the envelope: multipart boundaries and fields)."""
+        details = {"limit": self.limit, **self.details}
+        tier = details.get("tier")
+        shown = f"{size} bytes" if size is not None else f"over {self.limit} bytes"
+        whose = f" on the {tier} tier" if tier else ""
+        return errors.TooLarge(
+            f"request body is {shown}; the limit{whose} is {details['limit']} bytes", details=details
+        )
+
+
+@dataclass
+class RawResponse:
+    """What a handler returns to answer bytes (or chunks) with their own content type instead of JSON."""
+
+    content_type: str
+    body: bytes | Iterable[bytes]
+    headers: dict[str, str] = field(default_factory=dict)
+
 
 @dataclass
 class LocalResponse:
     status: int
     headers: dict[str, str]
     body: bytes
+    stream: Iterable[bytes] | None = None
+    """When set, the body is these chunks (``body`` is then empty): large downloads are never buffered."""
 
     def json(self) -> Any:
         return json.loads(self.body)
+
+    def read(self) -> bytes:
+        return self.body if self.stream is None else b"".join(self.stream)
 
 
 class ApiError(Exception):

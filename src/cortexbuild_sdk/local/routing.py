@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import KW_ONLY, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .http import ApiError
+from .http import ApiError, RawResponse, RequestBody
 
 if TYPE_CHECKING:
-    from .services.context import Ctx
+    from .services.context import Ctx, Runtime
 
-__all__ = ["Call", "Route", "Router"]
+__all__ = ["Call", "RawBody", "Route", "Router", "StreamedBody"]
 
 _MAX_ID = 2**63 - 1
 _INT = re.compile(r"^[0-9]{1,19}$")
@@ -33,7 +33,30 @@ class Call:
     body: Any
 
 
-Handler = Callable[[Call], "tuple[int, dict[str, Any]]"]
+Handler = Callable[[Call], "tuple[int, dict[str, Any] | RawResponse]"]
+
+
+class StreamedBody(Protocol):
+    """What a raw-body route's reader makes of the stream (the handler gets it as ``call.body``)."""
+
+    def fingerprint(self) -> Any:
+        """A JSON-able summary that identifies the request's content (for ``Idempotency-Key`` matching)."""
+
+    def close(self) -> None:
+        """Discard whatever the handler did not keep (the app calls this once the handler is done)."""
+
+
+@dataclass(frozen=True)
+class RawBody:
+    """A route that takes its body unparsed: ``limit(ctx)`` bytes at most (checked against Content-Length
+    before reading and while streaming), turned into a :class:`StreamedBody` by ``read``."""
+
+    limit: Callable[[Ctx], int]
+    read: Callable[[Ctx, RequestBody], StreamedBody]
+    max_limit: Callable[[Runtime], int]
+    """The largest ``limit`` any caller gets: bodies over it are refused before authentication."""
+    overhead: int = 0
+    """Bytes allowed beyond ``limit`` for the body's envelope (multipart boundaries and text fields)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +72,7 @@ class Route:
     live_only: bool = False  # refused to sandbox keys
     integrations: bool = False  # refused in sandboxes configured with integrationsEnabled: false
     takes_body: bool = False
+    raw_body: RawBody | None = None  # set: the body is streamed to raw_body.read, not parsed as JSON
     segments: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -3,6 +3,10 @@
 Layout: ``<root>/sandbox-<id>.db`` (live state) and ``<root>/sandbox-<id>.template.db`` (state at creation).
 Reset copies the template into the live file with SQLite's online backup API, which takes the destination's
 write lock, so readers in other threads or processes see either the old or the restored state, never a mix.
+
+Each of the two files has its document store beside it (``sandbox-<id>.db.files/``, see ``files.py``). Reset
+first puts the template's blobs back into the live store (hard links), then restores the database, then removes
+the blobs no restored row references (under the live database's write lock, so no upload races it).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .crypto import Keyring
+from .files import store_beside
 from .schema import MIGRATIONS
 from .store import BUSY_TIMEOUT_S, Database
 
@@ -44,6 +49,7 @@ class SandboxFiles:
         template = self.template_path(sandbox_id)
         for stale in (template, self.path(sandbox_id)):
             _unlink_db(stale)  # a crashed earlier create may have left files behind
+            store_beside(stale).remove_all()
         tpl = Database(template, keyring=self._keyring, environment=self.environment(sandbox_id))
         try:
             tpl.migrate(MIGRATIONS)
@@ -53,6 +59,7 @@ class SandboxFiles:
             tpl.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             tpl.close()
+        self._restore_files(sandbox_id)
         self._copy(template, self.path(sandbox_id))
 
     def open(self, sandbox_id: int) -> Database:
@@ -74,7 +81,14 @@ class SandboxFiles:
         return db
 
     def reset(self, sandbox_id: int) -> None:
+        self._restore_files(sandbox_id)
         self._copy(self.template_path(sandbox_id), self.path(sandbox_id))
+        with self.open(sandbox_id).write() as conn:
+            store_beside(self.path(sandbox_id)).sweep(conn)
+
+    def _restore_files(self, sandbox_id: int) -> None:
+        template = store_beside(self.template_path(sandbox_id))
+        store_beside(self.path(sandbox_id)).copy_from(template, template.blobs())
 
     def delete(self, sandbox_id: int) -> None:
         with self._lock:
@@ -83,6 +97,8 @@ class SandboxFiles:
             db.close()
         _unlink_db(self.path(sandbox_id))
         _unlink_db(self.template_path(sandbox_id))
+        store_beside(self.path(sandbox_id)).remove_all()
+        store_beside(self.template_path(sandbox_id)).remove_all()
 
     def databases(self) -> dict[int, Database]:
         with self._lock:

@@ -289,6 +289,58 @@ def _v2(conn: sqlite3.Connection) -> None:
     run_script(conn, _IDEMPOTENCY)
 
 
+_DOCUMENTS = """
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL,         -- no REFERENCES accounts: sandbox files hold no accounts rows
+    company_id TEXT NOT NULL,
+    project_id INTEGER NOT NULL REFERENCES projects (id),  -- a project with documents cannot be deleted
+    name TEXT NOT NULL,
+    description TEXT,
+    file_name TEXT,                      -- the upload's base name, for Content-Disposition only
+    file_size INTEGER NOT NULL CHECK (file_size >= 0),
+    file_type TEXT NOT NULL,             -- a validated type/subtype
+    category TEXT NOT NULL DEFAULT 'other'
+        CHECK (category IN ('contract', 'drawing', 'photo', 'report', 'invoice', 'other')),
+    is_public INTEGER NOT NULL DEFAULT 0,
+    shared_with TEXT NOT NULL DEFAULT '[]',  -- JSON array of e-mail addresses
+    version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+    parent_document_id INTEGER REFERENCES documents (id),  -- the chain's first version; NULL on it
+    sha256 TEXT NOT NULL,                -- the blob in <db>.files/sha256/
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (parent_document_id, version)
+);
+CREATE INDEX IF NOT EXISTS documents_account ON documents (account_id, id);
+CREATE INDEX IF NOT EXISTS documents_account_project ON documents (account_id, project_id, id);
+CREATE INDEX IF NOT EXISTS documents_parent ON documents (parent_document_id, version);
+CREATE INDEX IF NOT EXISTS documents_sha256 ON documents (sha256);
+"""
+
+
+def _v_documents(conn: sqlite3.Connection) -> None:
+    # Sandbox files made before this migration hold the old sample-data `documents` (metadata, no files):
+    # kept, under another name, so the real table can take its name.
+    old = {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
+    if old and "sha256" not in old:
+        conn.execute("ALTER TABLE documents RENAME TO documents_sample_v1")
+    run_script(conn, _DOCUMENTS)
+    # Keys of existing stores gain the new scope area: owner keys, and sandbox keys that held every sandbox
+    # scope of the time (their default), so "all scopes" stays all scopes. Idempotent (adds what is missing).
+    old_sandbox = {f"{a}:{m}" for a in ("integrations", "webhooks", "usage", "marketplace") for m in ("read", "write")}
+    rows = conn.execute(
+        "SELECT id, scopes, sandbox_id FROM api_keys"
+        " WHERE id IN (SELECT owner_key_id FROM accounts) OR sandbox_id IS NOT NULL"
+    ).fetchall()
+    for key_id, text, sandbox_id in rows:
+        scopes = json.loads(text)
+        if sandbox_id is not None and not old_sandbox <= set(scopes):
+            continue
+        wanted = [s for s in ("documents:read", "documents:write") if s not in scopes]
+        if wanted:
+            conn.execute("UPDATE api_keys SET scopes = ? WHERE id = ?", (json.dumps([*scopes, *wanted]), key_id))
+
+
 DOMAIN_SCOPES = tuple(
     f"{area}:{mode}"
     for area in ("projects", "tasks", "rfis", "invoices", "clients", "documents", "time_entries", "purchase_orders")
@@ -316,4 +368,4 @@ def grant_domain_scopes(conn: sqlite3.Connection) -> None:
             conn.execute("UPDATE api_keys SET scopes = ? WHERE id = ?", (json.dumps(scopes + wanted), key_id))
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v_domain)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v_domain, _v_documents)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..routing import Route
 from . import (
     clients,
+    documents,
     integrations,
     invoices,
     keys,
@@ -37,4 +38,5 @@ ROUTES: tuple[Route, ...] = (
     *clients.ROUTES,
     *time_entries.ROUTES,
     *purchase_orders.ROUTES,
+    *documents.ROUTES,
 )

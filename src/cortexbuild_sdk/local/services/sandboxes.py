@@ -9,6 +9,7 @@ from typing import Any
 from ..delivery.hub import hub_for
 from ..http import iso
 from ..sample_data import seed_sample_data
+from ..sample_documents import seed_sample_documents
 from . import plans
 from .common import Page, dumps, fetch_owned, paginate, update_columns
 from .context import Ctx
@@ -63,6 +64,15 @@ def create(ctx: Ctx, *, name: str, description: str | None, config: dict[str, bo
 
     def seeder(db_conn: sqlite3.Connection) -> None:
         seed_sample_data(db_conn, account=acct, now_ms=now)
+        project_ids = [r[0] for r in db_conn.execute("SELECT id FROM projects ORDER BY id LIMIT 3")]
+        seed_sample_documents(
+            db_conn,
+            account_id=acct.id,
+            company_id=acct.company_id,
+            company_name=acct.company_name,
+            project_ids=project_ids,
+            now_ms=now,
+        )
 
     try:
         ctx.rt.sandboxes.create(sandbox_id, seeder if full["sampleDataEnabled"] else None)
