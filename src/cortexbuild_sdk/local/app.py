@@ -1,14 +1,16 @@
 """The framework-free app: a :class:`LocalRequest` in, a :class:`LocalResponse` out.
 
-Pipeline: size check -> route -> authenticate -> rate limit -> sandbox rules -> scope -> JSON body ->
-idempotency (POSTs with an ``Idempotency-Key``) -> handler. Any :class:`ApiError` becomes the platform's error
-shape; anything else is logged and answered as a 500 ``internal_error`` (a bug: bad input must never get there).
+Pipeline: authenticate -> size check -> route -> rate limit -> sandbox rules -> scope -> JSON body ->
+idempotency (POSTs with an ``Idempotency-Key``) -> handler -> render. Authentication comes first so that a
+caller without a valid key learns nothing of the route table (every such request is a 401, whatever its
+method, path or body). Any :class:`ApiError` or domain error becomes the platform's error shape; anything else
+is logged and answered as a 500 ``internal_error`` (a bug: bad input must never get there). The answer is
+rendered inside that error handling, so even a bug cannot raise out of :meth:`App.handle`.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import re
 import secrets
@@ -18,6 +20,7 @@ from typing import Any
 from . import errors
 from .auth import authenticate
 from .http import ApiError, LocalRequest, LocalResponse, json_body
+from .json_input import check_text, parse_body
 from .ratelimit import RateLimiter
 from .routing import Call, Route, Router
 from .services import idempotency
@@ -72,23 +75,30 @@ class App:
         headers = {"content-type": "application/json", "x-request-id": rid}
         try:
             status, payload = self._dispatch(request, headers)
+            body = json_body(payload)
         except (ApiError, errors.DomainError) as caught:
             exc = api_error(caught) if isinstance(caught, errors.DomainError) else caught
-            status, payload = exc.status, exc.payload()
+            status, body = exc.status, json_body(exc.payload())
             headers.update(exc.headers)
         except Exception:
-            _log.exception("local backend: unhandled error on %s %s (%s)", request.method, request.path, rid)
+            _log.exception("local backend: unhandled error on %s %s (%s)", _printable(request.method),
+                           _printable(request.path), rid)
             status = 500
-            payload = {"success": False, "error": "internal error in the local backend", "code": "internal_error"}
-        return LocalResponse(status, headers, json_body(payload))
+            body = json_body(
+                {"success": False, "error": "internal error in the local backend", "code": "internal_error"}
+            )
+        return LocalResponse(status, headers, body)
 
     def _dispatch(self, request: LocalRequest, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        ctx = authenticate(self.rt, request.header("authorization"))
         if len(request.body) > MAX_BODY_BYTES:
             raise ApiError(
                 413, "payload_too_large", f"request body is {len(request.body)} bytes; the limit is {MAX_BODY_BYTES}"
             )
+        check_text(request.headers, "header")
+        if request.query:
+            check_text(request.query, "query parameter")
         route, params = self.router.match(request.method, request.path)
-        ctx = authenticate(self.rt, request.header("authorization"))
         decision = self.limiter.check(ctx.principal.key_id, route.group, self.rt.clock.now())
         if decision is not None:
             headers.update(decision.headers())
@@ -121,7 +131,7 @@ class App:
                 f"this API key lacks the '{route.scope}' scope required by {route.method} {route.pattern}",
                 details={"required_scope": route.scope},
             )
-        body = _parse_json(request.body) if route.takes_body else None
+        body = parse_body(request.body) if route.takes_body else None
         call = Call(ctx, params, request.query, body)
         key = request.header("idempotency-key") if request.method == "POST" else None
         if key is None:
@@ -157,19 +167,5 @@ class App:
         return status, answer
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _parse_json(raw: bytes) -> Any:
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw, parse_constant=_no_constants)
-    except UnicodeDecodeError:
-        raise ApiError(400, "invalid_json", "request body is not UTF-8 text") from None
-    except ValueError as exc:
-        raise ApiError(400, "invalid_json", f"request body is not valid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "validation_error", f"request body must be a JSON object, not {type(body).__name__}")
-    return body
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")[:200]

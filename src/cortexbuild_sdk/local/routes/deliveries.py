@@ -34,8 +34,8 @@ def parse_since(value: Any) -> int:
         ms = value
     elif isinstance(value, float) and math.isfinite(value):
         ms = int(value)
-    elif isinstance(value, str) and value.strip().isdigit():
-        ms = int(value.strip())
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) < 20:
+        ms = int(value.strip())  # ASCII digits only: str.isdigit() also takes "²", which int() refuses
     elif isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
