@@ -1,4 +1,6 @@
-"""Marketplace: the seeded module catalogue and reviews (1-5, one per user per module; a second updates it)."""
+"""Marketplace: the seeded module catalogue and reviews (1-5, one per user per module; a second updates it).
+
+Anyone may browse; posting a review needs a tier with marketplace access (Starter and up, as the seed says)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import Any
 
 from ..http import iso, not_found
 from .context import Ctx
+from .plans import require_marketplace
 
 __all__ = ["add_review", "list_modules", "reviews"]
 
@@ -58,6 +61,7 @@ def reviews(ctx: Ctx, module_id: int) -> dict[str, Any]:
 
 
 def add_review(ctx: Ctx, module_id: int, *, rating: int, review: str | None) -> dict[str, Any]:
+    require_marketplace(ctx, "posting a marketplace review")
     now = ctx.now_ms()
     with ctx.env.db.write() as conn:
         _check_module(conn, module_id)
