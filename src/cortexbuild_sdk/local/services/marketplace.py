@@ -61,10 +61,10 @@ def reviews(ctx: Ctx, module_id: int) -> dict[str, Any]:
 
 
 def add_review(ctx: Ctx, module_id: int, *, rating: int, review: str | None) -> dict[str, Any]:
-    require_marketplace(ctx, "posting a marketplace review")
     now = ctx.now_ms()
     with ctx.env.db.write() as conn:
         _check_module(conn, module_id)
+        require_marketplace(ctx, "posting a marketplace review")
         conn.execute(
             "INSERT INTO module_reviews (module_id, account_id, user_id, rating, review, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (module_id, user_id) DO UPDATE SET"
