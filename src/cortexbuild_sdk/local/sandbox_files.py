@@ -1,6 +1,7 @@
 """Sandbox database files: one SQLite file per sandbox plus a pristine template that ``reset`` restores.
 
 Layout: ``<root>/sandbox-<id>.db`` (live state) and ``<root>/sandbox-<id>.template.db`` (state at creation).
+Every file is created 0600 (the directory 0700), like the live database and the key file.
 Reset copies the template into the live file with SQLite's online backup API, which takes the destination's
 write lock, so readers in other threads or processes see either the old or the restored state, never a mix.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from .crypto import Keyring
 from .schema import MIGRATIONS
-from .store import BUSY_TIMEOUT_S, Database
+from .store import BUSY_TIMEOUT_S, Database, create_private
 
 __all__ = ["SandboxFiles"]
 
@@ -40,7 +41,7 @@ class SandboxFiles:
 
     def create(self, sandbox_id: int, seeder: Seeder | None) -> None:
         """Build the template (schema, then ``seeder`` in the same transaction), then the live copy."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         template = self.template_path(sandbox_id)
         for stale in (template, self.path(sandbox_id)):
             _unlink_db(stale)  # a crashed earlier create may have left files behind
@@ -97,6 +98,7 @@ class SandboxFiles:
     @staticmethod
     def _copy(src: Path, dst: Path) -> None:
         source = sqlite3.connect(src, timeout=BUSY_TIMEOUT_S)
+        create_private(dst)  # 0600 like every database file (the copy's -wal/-shm follow it)
         target = sqlite3.connect(dst, timeout=BUSY_TIMEOUT_S)
         try:
             target.execute("PRAGMA journal_mode=WAL")
