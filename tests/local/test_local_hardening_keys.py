@@ -124,8 +124,12 @@ def test_database_and_sandbox_files_are_private(tmp_path: Path, clock: ManualClo
             files = [p for p in tmp_path.rglob("*") if p.is_file()]
             names = {p.name for p in files}
             assert {"dev.db", "dev.db-wal", "dev.db-shm", "dev.db.key"} <= names
-            assert any(n.endswith(".template.db") for n in names) and any(n.endswith(".db-wal") and "sandbox" in n for n in names)
-            loose = {str(p.relative_to(tmp_path)): oct(p.stat().st_mode & 0o777) for p in files if p.stat().st_mode & 0o077}
+            assert any(n.endswith(".template.db") for n in names) and any(
+                n.endswith(".db-wal") and "sandbox" in n for n in names
+            )
+            loose = {
+                str(p.relative_to(tmp_path)): oct(p.stat().st_mode & 0o777) for p in files if p.stat().st_mode & 0o077
+            }
             assert not loose, loose
             sandboxes_dir = tmp_path / "dev.db.sandboxes"
             assert sandboxes_dir.stat().st_mode & 0o077 == 0

@@ -35,7 +35,11 @@ def test_plan_usage_reads_counters_not_counts(backend: Backend, client: httpx.Cl
     statements: list[str] = []
     hooks = [ok(client.post(HOOKS, json=WEBHOOK))["webhook"] for _ in range(3)]
     ok(client.post("/api/sdk/usage/ai", json={"model": "m"}))
-    integ = ok(client.post("/api/integrations", json={"provider": "stripe", "name": "s", "credentials": {"apiKey": "sk_test_k"}}))
+    integ = ok(
+        client.post(
+            "/api/integrations", json={"provider": "stripe", "name": "s", "credentials": {"apiKey": "sk_test_k"}}
+        )
+    )
     ok(client.post("/api/sdk/sandboxes", json={"name": "sb"}))
     ok(client.delete(f"{HOOKS}/{hooks[0]['id']}"))
     ok(client.patch(f"/api/integrations/{integ['integration']['id']}/status", json={"is_active": False}))
@@ -69,7 +73,8 @@ def test_migration_backfills_counters_from_existing_rows(tmp_path: Path) -> None
     db = Database(path, migrations=MIGRATIONS[:-1])  # a store from before the counters
     with db.write() as conn:
         conn.execute(
-            "INSERT INTO accounts (user_id, company_id, company_name, tier, created_at) VALUES ('u', 'c', 'C', 'free', 0)"
+            "INSERT INTO accounts (user_id, company_id, company_name, tier, created_at)"
+            " VALUES ('u', 'c', 'C', 'free', 0)"
         )
         for _ in range(4):
             conn.execute(
@@ -93,7 +98,8 @@ def test_cursor_lists_page_by_default(clock: ManualClock, route: str) -> None:
         with backend.db.write() as conn:
             conn.executemany(
                 "INSERT INTO webhooks (account_id, user_id, company_id, name, url, events, secret, created_at,"
-                " updated_at) SELECT id, user_id, company_id, 'h', 'https://x.example', '[\"*\"]', 's', ?, ? FROM accounts",
+                " updated_at) SELECT id, user_id, company_id, 'h', 'https://x.example', '[\"*\"]', 's', ?, ?"
+                " FROM accounts",
                 [(int(now * 1000), int(now * 1000))] * (DEFAULT_PAGE_SIZE + 5),
             )
             conn.executemany(
@@ -115,11 +121,15 @@ def test_the_client_still_iterates_every_webhook(clock: ManualClock) -> None:
         with backend.db.write() as conn:
             conn.executemany(
                 "INSERT INTO webhooks (account_id, user_id, company_id, name, url, events, secret, created_at,"
-                " updated_at) SELECT id, user_id, company_id, 'h', 'https://x.example', '[\"*\"]', 's', 0, 0 FROM accounts",
+                " updated_at) SELECT id, user_id, company_id, 'h', 'https://x.example', '[\"*\"]', 's', 0, 0"
+                " FROM accounts",
                 [()] * (2 * DEFAULT_PAGE_SIZE + 3),
             )
-        client = CortexBuild(api_key=backend.owner_api_key, base_url="http://local", http_client=httpx.Client(
-            transport=backend.transport(), base_url="http://local"))
+        client = CortexBuild(
+            api_key=backend.owner_api_key,
+            base_url="http://local",
+            http_client=httpx.Client(transport=backend.transport(), base_url="http://local"),
+        )
         assert len(list(client.webhooks.list())) == 2 * DEFAULT_PAGE_SIZE + 3
         client.close()
 
@@ -191,7 +201,11 @@ def test_deeply_nested_token_answer_is_a_502(clock: ManualClock) -> None:
     oauth = {"dropbox": {"client_id": "cid", "client_secret": "cs", "token_url": token_url}}
     with Backend(clock=clock, oauth=oauth) as backend, _client(backend) as c:
         auth = ok(c.get("/api/integrations/oauth/dropbox/authorize", params={"redirect_uri": "http://localhost/cb"}))
-        err(c.post("/api/integrations/oauth/dropbox/callback", json={"code": "c", "state": auth["state"]}), 502, "oauth_error")
+        err(
+            c.post("/api/integrations/oauth/dropbox/callback", json={"code": "c", "state": auth["state"]}),
+            502,
+            "oauth_error",
+        )
 
 
 def test_sqlite_is_new_enough_for_upsert_triggers() -> None:

@@ -81,8 +81,12 @@ class App:
             status, body = exc.status, json_body(exc.payload())
             headers.update(exc.headers)
         except Exception:
-            _log.exception("local backend: unhandled error on %s %s (%s)", _printable(request.method),
-                           _printable(request.path), rid)
+            _log.exception(
+                "local backend: unhandled error on %s %s (%s)",
+                _printable(request.method),
+                _printable(request.path),
+                rid,
+            )
             status = 500
             body = json_body(
                 {"success": False, "error": "internal error in the local backend", "code": "internal_error"}

@@ -355,5 +355,3 @@ def _split_token(token: str) -> tuple[str, bytes]:
     if len(blob) < _NONCE_LEN + _TAG_LEN:
         raise DecryptionError("malformed token: too short")
     return kid, blob
-
-

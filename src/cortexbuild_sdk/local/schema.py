@@ -357,9 +357,9 @@ INSERT OR REPLACE INTO usage_counters (account_id, metric, period, value)
 
 
 def _v_hardening(conn: sqlite3.Connection) -> None:
-    """(Re-runnable: a half-upgraded file gets the same result.) Usage counters for the tier limits (``plan.retrieve`` and limit checks are O(1), not a COUNT over the
-    account's rows), backfilled from the rows already there; and the keyring state every process checks before
-    it writes (see ``store.Database.write``)."""
+    """Usage counters for the tier limits (``plan.retrieve`` and limit checks are O(1), not a COUNT over the
+    account's rows), rebuilt from the rows already there; and the keyring state every process checks before it
+    writes (see ``store.Database.write``). Re-runnable: a half-upgraded file ends in the same state."""
     run_script(conn, _HARDENING)
     keyring = getattr(conn, "keyring", None)
     if keyring is not None:

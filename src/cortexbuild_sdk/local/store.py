@@ -23,7 +23,16 @@ if TYPE_CHECKING:
 from . import errors
 from .crypto import KeyNotHeldError
 
-__all__ = ["BUSY_TIMEOUT_S", "Database", "EncryptionKeyUnavailable", "LocalConnection", "Migration", "create_private", "record_active_key", "run_script"]
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "Database",
+    "EncryptionKeyUnavailable",
+    "LocalConnection",
+    "Migration",
+    "create_private",
+    "record_active_key",
+    "run_script",
+]
 
 BUSY_TIMEOUT_S = 30.0
 

@@ -44,7 +44,11 @@ def parse(model: type[M], data: Any) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         details = [
-            {"field": ".".join(str(p) for p in err["loc"]) or "body", "message": _message(err["msg"]), "type": err["type"]}
+            {
+                "field": ".".join(str(p) for p in err["loc"]) or "body",
+                "message": _message(err["msg"]),
+                "type": err["type"],
+            }
             for err in exc.errors(include_url=False, include_context=False, include_input=False)
         ]
         first = details[0]
