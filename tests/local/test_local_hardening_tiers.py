@@ -210,3 +210,13 @@ def test_deeply_nested_token_answer_is_a_502(clock: ManualClock) -> None:
 
 def test_sqlite_is_new_enough_for_upsert_triggers() -> None:
     assert sqlite3.sqlite_version_info >= (3, 24, 0)
+
+
+def test_counter_lookup_is_a_primary_key_search(backend: Backend) -> None:
+    with backend.db.read() as conn:
+        plan = conn.execute(
+            "EXPLAIN QUERY PLAN SELECT value FROM usage_counters WHERE account_id = ? AND metric = ? AND period = ?",
+            (1, "webhooks", ""),
+        ).fetchall()
+    detail = " ".join(str(row[-1]) for row in plan)
+    assert "SEARCH usage_counters USING PRIMARY KEY" in detail, detail
