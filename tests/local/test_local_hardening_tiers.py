@@ -220,3 +220,17 @@ def test_counter_lookup_is_a_primary_key_search(backend: Backend) -> None:
         ).fetchall()
     detail = " ".join(str(row[-1]) for row in plan)
     assert "SEARCH usage_counters USING PRIMARY KEY" in detail, detail
+
+
+@respx.mock
+def test_token_answer_with_a_lone_surrogate_is_a_502(clock: ManualClock) -> None:
+    token_url = "https://oauth.example/token"
+    respx.post(token_url).mock(
+        return_value=httpx.Response(200, content=b'{"access_token": "at", "scope": "files \\ud800", "expires_in": 60}')
+    )
+    oauth = {"dropbox": {"client_id": "cid", "client_secret": "cs", "token_url": token_url}}
+    with Backend(clock=clock, oauth=oauth) as backend, _client(backend) as c:
+        auth = ok(c.get("/api/integrations/oauth/dropbox/authorize", params={"redirect_uri": "http://localhost/cb"}))
+        callback = {"code": "c", "state": auth["state"]}
+        err(c.post("/api/integrations/oauth/dropbox/callback", json=callback), 502, "oauth_error")
+        assert ok(c.get("/api/integrations/list"))["integrations"] == []

@@ -319,6 +319,15 @@ def _describe(body: Mapping[str, Any]) -> str:
     return f"{body['error']}: {description}" if isinstance(description, str) and description else str(body["error"])
 
 
+def _is_text(value: str) -> bool:
+    """False for strings holding lone surrogates (JSON's ``\\ud800``): they cannot be stored or rendered."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 MAX_EXPIRES_IN = 10 * 366 * 86400
 """Ten years: a token lifetime beyond this is not a lifetime (and would not fit the store's timestamps)."""
 
@@ -363,6 +372,14 @@ def _parse(config: OAuthConfig, body: dict[str, Any], now: float, *, previous_re
     expires_at = None if expires_in is None else float(now) + expires_in
     token_type = body.get("token_type")
     scope = body.get("scope")
+    for name, value in (
+        ("access_token", access),
+        ("refresh_token", new_refresh),
+        ("token_type", token_type),
+        ("scope", scope),
+    ):
+        if isinstance(value, str) and not _is_text(value):
+            raise OAuthError(f"{config.provider} token endpoint answered a {name} that is not text", "invalid_response")
     return TokenSet(
         access_token=access,
         refresh_token=new_refresh if isinstance(new_refresh, str) and new_refresh else previous_refresh,
