@@ -153,6 +153,24 @@ def test_without_a_valid_key_every_request_is_a_401(backend: Backend, method: st
     assert "allow" not in {k.lower() for k in response.headers}
 
 
+@pytest.mark.parametrize("where", ["path", "query", "header", "idempotency"])
+def test_lone_surrogates_outside_the_body_are_a_400(backend: Backend, where: str) -> None:
+    path, query = "/api/integrations/oauth/dropbox/callback", {}
+    headers = {"authorization": f"Bearer {backend.owner_api_key}", "idempotency-key": "k1"}
+    if where == "path":
+        path = "/api/integrations/oauth/\ud800/callback"
+    elif where == "query":
+        query = {"state": "\udfff"}
+    elif where == "header":
+        headers["x-note"] = "\ud800"
+    else:
+        headers["idempotency-key"] = "\ud800"
+    before = _dump(backend)
+    response = backend.handle(LocalRequest("POST", path, query, headers, b'{"code": "c", "state": "s"}'))
+    assert response.status == 400, response.body
+    assert _dump(backend) == before
+
+
 def test_oversized_bodies_without_a_key_are_a_401(backend: Backend) -> None:
     response = backend.handle(LocalRequest("POST", "/nope", body=b"x" * (2 * 1024 * 1024)))
     assert response.status == 401

@@ -100,6 +100,8 @@ class App:
                 413, "payload_too_large", f"request body is {len(request.body)} bytes; the limit is {MAX_BODY_BYTES}"
             )
         check_text(request.headers, "header")
+        if not request.path.isascii():  # string path params (":provider") reach handlers and fingerprints
+            check_text({"path": request.path}, "path")
         if request.query:
             check_text(request.query, "query parameter")
         route, params = self.router.match(request.method, request.path)
