@@ -207,6 +207,8 @@ REFUSED_HOSTS = [
     "[fc00::1]",
     "224.0.0.1",
     "169.254.169.254.",
+    "%31%36%39.254.169.254",  # percent-encoded
+    "\uff11\uff16\uff19\u3002\uff12\uff15\uff14\u3002\uff11\uff16\uff19\u3002\uff12\uff15\uff14",  # fullwidth
 ]
 
 

@@ -11,6 +11,7 @@ the connect-time guard, which re-resolves and checks every address it dials, sta
 from __future__ import annotations
 
 import ipaddress
+import unicodedata
 from urllib.parse import unquote, urlsplit
 
 from . import errors
@@ -56,7 +57,9 @@ def _ipv4(host: str) -> ipaddress.IPv4Address | None:
 
 def literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The address a URL's host names literally (``localhost`` counts as loopback), or None for a real name."""
-    host = unquote(host).strip().lower()
+    # NFKC and the ideographic dots: "１２７。０。０。１" is 127.0.0.1 to a URL parser that applies UTS 46
+    host = unicodedata.normalize("NFKC", unquote(host)).strip().lower()
+    host = host.replace("\u3002", ".").replace("\uff0e", ".").replace("\uff61", ".")
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
     if ":" in host:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from ..._events import EVENT_TYPES, WILDCARD
+from .. import errors
 from ..http import ApiError, validation
 from ..services.common import Page
 from ..services.keys import ALL_SCOPES
@@ -109,7 +110,7 @@ def parse_time(value: str | int | None, field: str, now_ms: int) -> int | None:
     if isinstance(value, int):
         ms = value
         if ms > MAX_TIME_MS:
-            raise validation(f"{field} must be epoch milliseconds before the year 10000, got {value}")
+            raise errors.Invalid(f"{field} must be epoch milliseconds before the year 10000, got {value}")
     else:
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
