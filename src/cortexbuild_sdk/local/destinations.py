@@ -57,7 +57,7 @@ def _ipv4(host: str) -> ipaddress.IPv4Address | None:
 
 def literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The address a URL's host names literally (``localhost`` counts as loopback), or None for a real name."""
-    # NFKC and the ideographic dots: "１２７。０。０。１" is 127.0.0.1 to a URL parser that applies UTS 46
+    # NFKC and the ideographic dots: fullwidth digits and U+3002 spell 127.0.0.1 to a URL parser applying UTS 46
     host = unicodedata.normalize("NFKC", unquote(host)).strip().lower()
     host = host.replace("\u3002", ".").replace("\uff0e", ".").replace("\uff61", ".")
     if host.startswith("[") and host.endswith("]"):
