@@ -109,8 +109,6 @@ def parse_time(value: str | int | None, field: str, now_ms: int) -> int | None:
         return None
     if isinstance(value, int):
         ms = value
-        if ms > MAX_TIME_MS:
-            raise errors.Invalid(f"{field} must be epoch milliseconds before the year 10000, got {value}")
     else:
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -119,6 +117,8 @@ def parse_time(value: str | int | None, field: str, now_ms: int) -> int | None:
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=timezone.utc)
         ms = int(parsed.timestamp() * 1000)
+    if ms > MAX_TIME_MS:  # "+10000-..." is no ISO-8601 time: clients could not read the answer back
+        raise errors.Invalid(f"{field} must be before the year 10000 (UTC), got {value!r}")
     if ms <= now_ms:
         raise validation(f"{field} must be in the future")
     return ms
