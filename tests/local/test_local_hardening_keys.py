@@ -135,3 +135,16 @@ def test_database_and_sandbox_files_are_private(tmp_path: Path, clock: ManualClo
             assert sandboxes_dir.stat().st_mode & 0o077 == 0
     finally:
         os.umask(old)
+
+
+def test_a_sandbox_reset_after_rotation_and_retirement_still_writes(tmp_path: Path, clock: ManualClock) -> None:
+    with Backend(tmp_path / "dev.db", clock=clock) as backend, _client(backend) as c:
+        sandbox = ok(c.post("/api/sdk/sandboxes", json={"name": "s"}))
+        old = backend.keyring.active_key_id
+        backend.rotate_encryption_key()
+        backend.keyring.retire(old)
+        ok(c.post(f"/api/sdk/sandboxes/{sandbox['sandbox']['id']}/reset"))
+        headers = {"Authorization": f"Bearer {sandbox['secret']}"}
+        with httpx.Client(transport=backend.transport(), base_url="http://local", headers=headers) as sc:
+            hook = ok(sc.post(HOOKS, json=WEBHOOK))["webhook"]
+            assert ok(sc.get(f"{HOOKS}/{hook['id']}/secret"))["secret"] == hook["secret"]

@@ -232,6 +232,7 @@ class Backend:
             with db.write(follow_keyring=False) as conn:
                 record_active_key(conn, kid)
                 reseal_all(conn, self.keyring, SandboxFiles.environment(sandbox_id))
+            self._sandboxes.reseal_template(sandbox_id, kid)
         return kid
 
     # ---- lifecycle ----------------------------------------------------------------------------------------

@@ -294,7 +294,8 @@ class Keyring:
             elif key_id in self._keys:
                 self._active = key_id
             if key_id not in self._keys:
-                where = self._env_var or (str(self._key_file) if self._key_file is not None else "this keyring")
+                # no path: this message can reach API clients (503)
+                where = self._env_var or ("this process's key file" if self._key_file is not None else "this keyring")
                 raise KeyNotHeldError(
                     f"the database records encryption key {key_id!r} as active, and {where} does not hold it: "
                     "either this is the wrong key for the store, or another process rotated to a key this one "

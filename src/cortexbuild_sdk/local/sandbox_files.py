@@ -15,7 +15,8 @@ from pathlib import Path
 
 from .crypto import Keyring
 from .schema import MIGRATIONS
-from .store import BUSY_TIMEOUT_S, Database, create_private
+from .sealing import reseal_all
+from .store import BUSY_TIMEOUT_S, Database, create_private, record_active_key
 
 __all__ = ["SandboxFiles"]
 
@@ -73,6 +74,21 @@ class SandboxFiles:
                     )
                     self._open[sandbox_id] = db
         return db
+
+    def reseal_template(self, sandbox_id: int, key_id: str) -> None:
+        """After a key rotation: re-encrypt the template and record ``key_id`` in it, so a later reset neither
+        restores tokens under a retired key nor a keyring record that points back at one."""
+        template = self.template_path(sandbox_id)
+        if not template.exists():
+            return
+        db = Database(template, keyring=self._keyring, environment=self.environment(sandbox_id))
+        try:
+            with db.write(follow_keyring=False) as conn:
+                record_active_key(conn, key_id)
+                reseal_all(conn, self._keyring, self.environment(sandbox_id))
+            db.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            db.close()
 
     def reset(self, sandbox_id: int) -> None:
         self._copy(self.template_path(sandbox_id), self.path(sandbox_id))
