@@ -286,3 +286,10 @@ def test_dump_helper_sees_changes(client: httpx.Client, backend: Backend) -> Non
     ok(client.post(HOOKS, json=WEBHOOK))
     assert _dump(backend) != before
     assert json.dumps(before)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[/x", "https://[::1/x", "https://example.com:99999/h", "https://example.com:x/h"]
+)
+def test_unparseable_webhook_urls_are_a_400(client: httpx.Client, url: str) -> None:
+    err(client.post(HOOKS, json={**WEBHOOK, "url": url}), 400, "validation_error")

@@ -68,10 +68,11 @@ def _message(msg: str) -> str:
 def check_url(url: str) -> str:
     try:
         parts = urlsplit(url)
-        hostname = parts.hostname
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+        _ = parts.port  # raises for a port that is not a number from 0 to 65535
     except ValueError:  # e.g. an unbalanced "[" in the host
-        hostname = None
-    if parts.scheme not in ("http", "https") or not hostname or any(c.isspace() for c in url):
+        usable = False
+    if not usable or any(c.isspace() for c in url):
         raise ValueError("must be an absolute http:// or https:// URL")
     return url
 
