@@ -37,8 +37,8 @@ HOSTILE_VALUES = [
     "1e999", "-1e999", "1e-999", '"\\ud800"', '"\\udfff tail"', '"ok \\ud83d"', "9" * 400, "-" + "9" * 30,
     "18446744073709551616", "9223372036854775808", "[" * 50 + "]" * 50, "[" * 3000 + "]" * 3000,
     '{"\\ud800": 1}', '"http://169.254.169.254/"', '"https://u:p@example.com/"', '"http://2130706433/"',
-    '"http://[::ffff:a9fe:a9fe]/"',
-    '"http://[/"', '"https://x.example:99999/"', '"https://example.com/h"', '["*"]', '["project.created"]', "0", "-1", "1",
+    '"http://[::ffff:a9fe:a9fe]/"', '"http://[/"', '"https://x.example:99999/"', '"https://example.com/h"',
+    '["*"]', '["project.created"]', "0", "-1", "1",
     "true", "null", '"²"', '"١٢"', '"9999-12-31T23:59:59Z"', '"0001-01-01"', "1e308", "2.5", '""', '"  "',
     '{"apiKey": "sk_test_x"}', '{"a": 1e999}', '["webhooks:read"]',
 ]  # fmt: skip
