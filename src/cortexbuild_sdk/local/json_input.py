@@ -57,7 +57,7 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # strict UTF-8 (a leading BOM is tolerated, as json.loads did)
     except UnicodeDecodeError:
         raise errors.Invalid("request body is not UTF-8 text", code="invalid_json") from None
     try:
