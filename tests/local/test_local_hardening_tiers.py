@@ -234,3 +234,14 @@ def test_token_answer_with_a_lone_surrogate_is_a_502(clock: ManualClock) -> None
         callback = {"code": "c", "state": auth["state"]}
         err(c.post("/api/integrations/oauth/dropbox/callback", json=callback), 502, "oauth_error")
         assert ok(c.get("/api/integrations/list"))["integrations"] == []
+
+
+@pytest.mark.parametrize("table", ["webhooks", "api_keys", "integrations", "sandbox_environments"])
+def test_a_list_page_is_an_index_range_not_a_sort(backend: Backend, table: str) -> None:
+    with backend.db.read() as conn:
+        plan = conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT * FROM {table} WHERE account_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+            (1, 10, DEFAULT_PAGE_SIZE + 1),
+        ).fetchall()
+    detail = " ".join(str(row[-1]) for row in plan)
+    assert f"SEARCH {table} USING INDEX" in detail and "TEMP B-TREE" not in detail, detail
