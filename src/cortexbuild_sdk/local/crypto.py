@@ -65,7 +65,6 @@ __all__ = ["DEFAULT_ENV_VAR", "DecryptionError", "KeyNotHeldError", "Keyring", "
 
 DEFAULT_ENV_VAR = "CORTEXBUILD_ENCRYPTION_KEY"
 _VERSION = "v1"
-_KEY_LEN = KEY_LEN
 _NONCE_LEN = 12
 _TAG_LEN = 16
 _KID_RE = re.compile(r"^[0-9a-f]{8}$")
@@ -78,10 +77,6 @@ class DecryptionError(Exception):
 class KeyNotHeldError(Exception):
     """Another process activated a master key this keyring does not hold (its key file has no such key, or
     the keys came from an environment variable that lacks it): sealing now would use a key being retired."""
-
-
-_b64e = b64e
-_parse_key = parse_key
 
 
 def _b64d(text: str) -> bytes:
@@ -111,8 +106,8 @@ class Keyring:
     def __init__(self, keys: Iterable[bytes], *, active: str | None = None, key_file: Path | None = None) -> None:
         self._keys: dict[str, bytes] = {}
         for key in keys:
-            if len(key) != _KEY_LEN:
-                raise ValueError(f"every master key must be {_KEY_LEN} bytes")
+            if len(key) != KEY_LEN:
+                raise ValueError(f"every master key must be {KEY_LEN} bytes")
             self._keys.setdefault(key_id_for(key), key)
         if not self._keys:
             raise ValueError("a keyring needs at least one key")
@@ -130,17 +125,17 @@ class Keyring:
     @classmethod
     def from_key(cls, key: str | bytes) -> Keyring:
         """A single-key, in-memory keyring. ``ValueError`` unless the key is 32 bytes (raw, hex or base64)."""
-        return cls([_parse_key(key)])
+        return cls([parse_key(key)])
 
     @classmethod
     def generate(cls) -> Keyring:
         """A fresh random in-memory keyring (throwaway stores, tests)."""
-        return cls([secrets.token_bytes(_KEY_LEN)])
+        return cls([secrets.token_bytes(KEY_LEN)])
 
     @staticmethod
     def generate_key_text() -> str:
         """A new random key as URL-safe base64, suitable for ``CORTEXBUILD_ENCRYPTION_KEY``."""
-        return _b64e(secrets.token_bytes(_KEY_LEN))
+        return b64e(secrets.token_bytes(KEY_LEN))
 
     @classmethod
     def from_env_or_file(cls, key_file: Path, *, env_var: str = DEFAULT_ENV_VAR) -> Keyring:
@@ -153,14 +148,14 @@ class Keyring:
         if env_value:
             parts = [p for p in (s.strip() for s in env_value.split(",")) if p]
             try:
-                ring = cls([_parse_key(p) for p in parts])
+                ring = cls([parse_key(p) for p in parts])
             except ValueError as exc:
                 raise ValueError(f"{env_var}: {exc}") from None
             ring._env_var = env_var
             return ring
         key_file = Path(key_file)
         if not key_file.exists():
-            key = secrets.token_bytes(_KEY_LEN)
+            key = secrets.token_bytes(KEY_LEN)
             kid = key_id_for(key)
             doc = file_doc({kid: key}, kid, {kid: int(time.time())})
             with contextlib.suppress(FileExistsError):  # another process created it first: load theirs
@@ -206,7 +201,7 @@ class Keyring:
             aead = self._aead(kid, env)
         nonce = secrets.token_bytes(_NONCE_LEN)
         sealed = aead.encrypt(nonce, bytes(plaintext), _aad(kid, env, bytes(associated_data)))
-        return f"{_VERSION}.{kid}.{_b64e(nonce + sealed)}"
+        return f"{_VERSION}.{kid}.{b64e(nonce + sealed)}"
 
     def decrypt(self, token: str, *, environment: str, associated_data: bytes = b"") -> bytes:
         env = _check_environment(environment)
@@ -244,7 +239,7 @@ class Keyring:
                 f"keys come from {self._env_var}: generate a key (Keyring.generate_key_text()), put it first in "
                 f"{self._env_var} and pass it to rotate(new_key)"
             )
-        key = secrets.token_bytes(_KEY_LEN) if new_key is None else _parse_key(new_key)
+        key = secrets.token_bytes(KEY_LEN) if new_key is None else parse_key(new_key)
         kid = key_id_for(key)
         with self._lock:
             if self._key_file is not None:
@@ -309,7 +304,7 @@ class Keyring:
         aead = self._derived.get((kid, env))
         if aead is None:
             derived = HKDF(
-                algorithm=hashes.SHA256(), length=_KEY_LEN, salt=None, info=b"cortexbuild-credentials:" + env
+                algorithm=hashes.SHA256(), length=KEY_LEN, salt=None, info=b"cortexbuild-credentials:" + env
             ).derive(self._keys[kid])
             aead = self._derived[(kid, env)] = AESGCM(derived)
         return aead
