@@ -148,3 +148,28 @@ def test_a_sandbox_reset_after_rotation_and_retirement_still_writes(tmp_path: Pa
         with httpx.Client(transport=backend.transport(), base_url="http://local", headers=headers) as sc:
             hook = ok(sc.post(HOOKS, json=WEBHOOK))["webhook"]
             assert ok(sc.get(f"{HOOKS}/{hook['id']}/secret"))["secret"] == hook["secret"]
+
+
+def test_keyring_follow_and_refresh(tmp_path: Path) -> None:
+    from cortexbuild_sdk.local.crypto import KeyNotHeldError
+    from cortexbuild_sdk.local.keyfile import file_stamp
+
+    key_file = tmp_path / "k.key"
+    a, b = Keyring.from_env_or_file(key_file), Keyring.from_env_or_file(key_file)
+    before = file_stamp(key_file)
+    assert b.refresh() is False  # unchanged: one stat, no read
+    new = a.rotate()
+    assert file_stamp(key_file) != before
+    b.follow(new)
+    assert b.active_key_id == new
+    with pytest.raises(KeyNotHeldError, match="does not hold it"):
+        b.follow("0badc0de")
+    old_text, new_text = Keyring.generate_key_text(), Keyring.generate_key_text()
+    held = Keyring.from_key(old_text)
+    held_new = held.rotate(new_text)  # in memory: both keys held, the new one active
+    lagging = Keyring.from_key(old_text)
+    with pytest.raises(KeyNotHeldError):
+        lagging.follow(held_new)
+    both = Keyring([Keyring.from_key(old_text)._keys[lagging.active_key_id], held._keys[held_new]])
+    both.follow(held_new)  # holds it: adopts it as active
+    assert both.active_key_id == held_new
