@@ -293,3 +293,10 @@ def test_dump_helper_sees_changes(client: httpx.Client, backend: Backend) -> Non
 )
 def test_unparseable_webhook_urls_are_a_400(client: httpx.Client, url: str) -> None:
     err(client.post(HOOKS, json={**WEBHOOK, "url": url}), 400, "validation_error")
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "\U0001d7d7"])
+def test_a_receivers_retry_after_with_odd_digits_is_ignored(value: str) -> None:
+    from cortexbuild_sdk.local.delivery.schedule import parse_retry_after
+
+    assert parse_retry_after(value, 0.0) is None
