@@ -88,6 +88,8 @@ def create_private(path: Path) -> None:
     """Create ``path`` empty with mode 0600 unless it exists: database files hold account data (secrets are
     sealed, but names, URLs and usage are not), so they get the key file's mode. SQLite creates the ``-wal``
     and ``-shm`` files with the mode of the database file, so they follow."""
+    if str(path) == ":memory:":
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600))
