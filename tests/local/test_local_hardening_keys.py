@@ -173,3 +173,55 @@ def test_keyring_follow_and_refresh(tmp_path: Path) -> None:
     both = Keyring([Keyring.from_key(old_text)._keys[lagging.active_key_id], held._keys[held_new]])
     both.follow(held_new)  # holds it: adopts it as active
     assert both.active_key_id == held_new
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys, time, httpx
+    from cortexbuild_sdk.local import Backend, RateLimitConfig
+    with Backend(sys.argv[1], rate_limits=RateLimitConfig.disabled()) as backend:
+        c = httpx.Client(transport=backend.transport(), base_url="http://local",
+                         headers={"Authorization": f"Bearer {backend.owner_api_key}"})
+        deadline = time.monotonic() + float(sys.argv[2])
+        i = 0
+        while time.monotonic() < deadline:
+            i += 1
+            r = c.post("/api/integrations/webhooks", json={"name": f"h{i}", "url": "https://x.example/h", "events": ["*"]})
+            assert r.status_code == 201, r.text
+    """
+)
+_ROTATOR = textwrap.dedent(
+    """
+    import sys, time
+    from cortexbuild_sdk.local import Backend
+    with Backend(sys.argv[1]) as backend:
+        time.sleep(0.5)  # the writer is under way
+        for _ in range(int(sys.argv[2])):
+            old = backend.keyring.active_key_id
+            backend.rotate_encryption_key()
+            backend.keyring.retire(old)
+            time.sleep(0.3)
+    """
+)
+
+
+def test_writes_racing_rotations_in_other_processes_stay_readable(tmp_path: Path) -> None:
+    path = tmp_path / "race.db"
+    with Backend(path, tier="enterprise"):
+        pass
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    env.pop("CORTEXBUILD_ENCRYPTION_KEY", None)
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(path), "3.0"], env=env, stderr=subprocess.PIPE),
+        subprocess.Popen([sys.executable, "-c", _ROTATOR, str(path), "4"], env=env, stderr=subprocess.PIPE),
+    ]
+    for proc in procs:
+        _, stderr = proc.communicate(timeout=180)
+        assert proc.returncode == 0, stderr.decode()
+    with Backend(path) as backend:
+        assert len(backend.keyring.key_ids) == 1  # every old key was retired
+        with backend.db.read() as conn:
+            ids = [row[0] for row in conn.execute("SELECT id FROM webhooks")]
+            assert len(ids) > 10
+            for webhook_id in ids:  # every secret decrypts under the one key left
+                assert len(backend.signing_secrets(conn, webhook_id, 0)[0]) == 64
