@@ -186,7 +186,8 @@ _WRITER = textwrap.dedent(
         i = 0
         while time.monotonic() < deadline:
             i += 1
-            r = c.post("/api/integrations/webhooks", json={"name": f"h{i}", "url": "https://x.example/h", "events": ["*"]})
+            hook = {"name": f"h{i}", "url": "https://x.example/h", "events": ["*"]}
+            r = c.post("/api/integrations/webhooks", json=hook)
             assert r.status_code == 201, r.text
     """
 )
