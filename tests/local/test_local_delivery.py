@@ -276,7 +276,11 @@ def test_tenancy_and_scopes(client: CortexBuild, backend: Backend, receiver: Rec
 
 
 def test_ssrf_metadata_address_is_refused_and_logged(client: CortexBuild, backend: Backend) -> None:
-    hook = client.webhooks.create(name="meta", url="http://169.254.169.254/latest/meta-data", events=["*"])
+    # create refuses an address literal delivery never reaches (issue 9); the connect-time guard still holds for
+    # rows written before that check (and for names, which resolve at connect time)
+    hook = client.webhooks.create(name="meta", url="http://meta.example/latest/meta-data", events=["*"])
+    with backend.db.write() as conn:
+        conn.execute("UPDATE webhooks SET url = 'http://169.254.169.254/latest/meta-data' WHERE id = ?", (hook.id,))
     backend.emit("document.uploaded", {"document": {"id": 1}})
     backend.drain()
     (log,) = client.webhooks.logs(hook.id)

@@ -75,9 +75,10 @@ def test_reviews_one_per_user(client: httpx.Client, make_client: ClientFactory, 
     modules = ok(client.get("/api/sdk/marketplace/modules"))["modules"]
     assert len(modules) >= 5 and modules[0]["review_count"] == 0
     mid = modules[0]["id"]
+    backend.set_tier("starter")  # reviews need marketplace access (Starter and up)
     ok(client.post(f"/api/sdk/marketplace/modules/{mid}/reviews", json={"rating": 2, "review": "meh"}))
     ok(client.post(f"/api/sdk/marketplace/modules/{mid}/reviews", json={"rating": 5, "review": "great now"}))
-    other = make_client(backend.create_account().owner_api_key)
+    other = make_client(backend.create_account(tier="pro").owner_api_key)
     ok(other.post(f"/api/sdk/marketplace/modules/{mid}/reviews", json={"rating": 4}))
     body = ok(client.get(f"/api/sdk/marketplace/modules/{mid}/reviews"))
     assert body["count"] == 2 and body["average_rating"] == 4.5

@@ -103,7 +103,8 @@ def test_ai_usage_is_recorded_and_reported(client: Any) -> None:
     assert [row.name for row in client.usage.webhooks()] == ["Hook"]
 
 
-def test_marketplace_reviews(client: Any) -> None:
+def test_marketplace_reviews(client: Any, target: Any) -> None:
+    target.backend.set_tier("starter")  # reviews need marketplace access (Starter and up)
     modules = list(client.marketplace.modules.list())
     assert modules
     module_id = modules[0].id

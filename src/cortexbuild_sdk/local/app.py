@@ -1,16 +1,18 @@
 """The framework-free app: a :class:`LocalRequest` in, a :class:`LocalResponse` out.
 
-Pipeline: route -> size check (JSON: 1 MiB; raw-body routes: their largest limit) -> authenticate -> rate limit
+Pipeline: authenticate -> route -> size check (JSON: 1 MiB; raw-body routes: their largest limit) -> rate limit
 -> sandbox rules -> scope -> body (JSON parsed, or a raw-body route's stream read within the caller's limit) ->
-idempotency (POSTs with an ``Idempotency-Key``) -> handler. Handlers answer a JSON payload or a
-:class:`RawResponse` (bytes or chunks with their own content type). Any :class:`ApiError` becomes the platform's error
-shape; anything else is logged and answered as a 500 ``internal_error`` (a bug: bad input must never get there).
+idempotency (POSTs with an ``Idempotency-Key``) -> handler -> render. Authentication comes first so that a
+caller without a valid key learns nothing of the route table (every such request is a 401, whatever its
+method, path or body). Handlers answer a JSON payload or a :class:`RawResponse` (bytes or chunks with their own
+content type). Any :class:`ApiError` or domain error becomes the platform's error shape; anything else is
+logged and answered as a 500 ``internal_error`` (a bug: bad input must never get there). The answer is
+rendered inside that error handling, so even a bug cannot raise out of :meth:`App.handle`.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import re
 import secrets
@@ -20,6 +22,7 @@ from typing import Any
 from . import errors
 from .auth import authenticate
 from .http import ApiError, LocalRequest, LocalResponse, RawResponse, RequestBody, json_body
+from .json_input import check_text, parse_body
 from .ratelimit import RateLimiter
 from .routing import Call, RawBody, Route, Router, StreamedBody
 from .services import idempotency
@@ -80,19 +83,33 @@ class App:
                 if isinstance(payload.body, bytes):
                     return LocalResponse(status, headers, payload.body)
                 return LocalResponse(status, headers, b"", stream=payload.body)
+            body = json_body(payload)
         except (ApiError, errors.DomainError) as caught:
             exc = api_error(caught) if isinstance(caught, errors.DomainError) else caught
-            status, payload = exc.status, exc.payload()
+            status, body = exc.status, json_body(exc.payload())
             headers.update(exc.headers)
         except Exception:
-            _log.exception("local backend: unhandled error on %s %s (%s)", request.method, request.path, rid)
+            _log.exception(
+                "local backend: unhandled error on %s %s (%s)",
+                _printable(request.method),
+                _printable(request.path),
+                rid,
+            )
             status = 500
-            payload = {"success": False, "error": "internal error in the local backend", "code": "internal_error"}
-        return LocalResponse(status, headers, json_body(payload))
+            body = json_body(
+                {"success": False, "error": "internal error in the local backend", "code": "internal_error"}
+            )
+        return LocalResponse(status, headers, body)
 
     def _dispatch(self, request: LocalRequest, headers: dict[str, str]) -> tuple[int, dict[str, Any] | RawResponse]:
+        ctx = authenticate(self.rt, request.header("authorization"))
+        check_text(request.headers, "header")
+        if not request.path.isascii():  # string path params (":provider") reach handlers and fingerprints
+            check_text({"path": request.path}, "path")
+        if request.query:
+            check_text(request.query, "query parameter")
         route, params = self.router.match(request.method, request.path)
-        # Size first, before authentication: nobody makes the backend read more than a route can take.
+        # Size before reading: nobody makes the backend read more than a route can take.
         raw = route.raw_body
         ceiling = MAX_BODY_BYTES if raw is None else raw.max_limit(self.rt) + raw.overhead
         size = len(request.body) if request.stream is None else request.content_length()
@@ -103,7 +120,6 @@ class App:
                 f"request body is {size} bytes; the limit is {ceiling}",
                 details={"limit": ceiling},
             )
-        ctx = authenticate(self.rt, request.header("authorization"))
         decision = self.limiter.check(ctx.principal.key_id, route.group, self.rt.clock.now())
         if decision is not None:
             headers.update(decision.headers())
@@ -142,7 +158,7 @@ class App:
                 return self._run(route, Call(ctx, params, request.query, streamed), request, headers)
             finally:
                 streamed.close()
-        body = _parse_json(_read_limited(request, MAX_BODY_BYTES)) if route.takes_body else None
+        body = parse_body(_read_limited(request, MAX_BODY_BYTES)) if route.takes_body else None
         return self._run(route, Call(ctx, params, request.query, body), request, headers)
 
     def _run(
@@ -221,19 +237,5 @@ def _read_limited(request: LocalRequest, limit: int) -> bytes:
     return b"".join(parts)
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _parse_json(raw: bytes) -> Any:
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw, parse_constant=_no_constants)
-    except UnicodeDecodeError:
-        raise ApiError(400, "invalid_json", "request body is not UTF-8 text") from None
-    except ValueError as exc:
-        raise ApiError(400, "invalid_json", f"request body is not valid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "validation_error", f"request body must be a JSON object, not {type(body).__name__}")
-    return body
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")[:200]

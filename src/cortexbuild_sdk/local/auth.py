@@ -115,6 +115,8 @@ def authenticate(rt: Runtime, authorization: str | None) -> Ctx:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise _unauthorized("malformed Authorization header: expected 'Bearer <key>'")
+    if not token.isascii():  # keys are ASCII; anything else (even text UTF-8 cannot encode) is no key
+        raise _unauthorized("invalid API key")
     now = rt.now_ms()
     key = _lookup(rt, hash_secret(token))
     if key is None:

@@ -32,7 +32,7 @@ from .sealing import reseal_all
 from .services import accounts, events
 from .services.context import LIVE, Runtime
 from .services.webhooks import webhook_signing_secrets
-from .store import Database
+from .store import Database, record_active_key
 from .transport import AsyncLocalTransport, LocalTransport
 
 __all__ = ["Backend", "BackendOptions"]
@@ -226,7 +226,9 @@ class Backend:
         every sandbox; returns the new key id. With a key file the new key is saved there; with
         ``CORTEXBUILD_ENCRYPTION_KEY`` or ``encryption_key=`` put the new key first in that setting."""
         kid = self.keyring.rotate(new_key)
-        with self.db.write() as conn:
+        # follow_keyring=False: this write records the new id (other processes follow it before their writes)
+        with self.db.write(follow_keyring=False) as conn:
+            record_active_key(conn, kid)
             reseal_all(conn, self.keyring, LIVE)
             sandbox_ids = [r[0] for r in conn.execute("SELECT id FROM sandbox_environments")]
         for sandbox_id in sandbox_ids:
@@ -234,8 +236,10 @@ class Backend:
                 db = self._sandboxes.open(sandbox_id)
             except FileNotFoundError:
                 continue
-            with db.write() as conn:
+            with db.write(follow_keyring=False) as conn:
+                record_active_key(conn, kid)
                 reseal_all(conn, self.keyring, SandboxFiles.environment(sandbox_id))
+            self._sandboxes.reseal_template(sandbox_id, kid)
         return kid
 
     # ---- lifecycle ----------------------------------------------------------------------------------------

@@ -21,7 +21,12 @@ Where the master keys come from (:meth:`Keyring.from_env_or_file`):
 * ``CORTEXBUILD_ENCRYPTION_KEY``: one key (64 hex digits or URL-safe base64 of 32 bytes), or several separated
   by commas, the first being active and the others kept for decrypting older tokens (that is how rotation
   works when keys come from the environment: prepend the new key, re-encrypt, then drop the old one);
-* otherwise a JSON key file holding every key, its id and the active id, created on first use with mode 0600.
+* otherwise a JSON key file holding every key, its id and the active id, created on first use with mode 0600
+  (its reading and writing live in :mod:`.keyfile`).
+
+Several processes on one store: whoever rotates records the new active key id in the database
+(``keyring_state``) in the transaction that re-encrypts; every other process reads that record before each
+write and calls :meth:`Keyring.follow`, so nobody seals a new secret under a key that is being retired.
 """
 
 from __future__ import annotations
@@ -29,15 +34,11 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import hashlib
-import json
 import os
 import re
 import secrets
-import stat
 import threading
 import time
-import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -46,58 +47,36 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-__all__ = ["DEFAULT_ENV_VAR", "DecryptionError", "Keyring", "key_id_for"]
+from .keyfile import (
+    KEY_LEN,
+    FileStamp,
+    b64e,
+    create_exclusive,
+    file_doc,
+    file_stamp,
+    key_id_for,
+    parse_key,
+    read_created,
+    read_key_file,
+    replace_atomic,
+)
+
+__all__ = ["DEFAULT_ENV_VAR", "DecryptionError", "KeyNotHeldError", "Keyring", "key_id_for"]
 
 DEFAULT_ENV_VAR = "CORTEXBUILD_ENCRYPTION_KEY"
 _VERSION = "v1"
-_KEY_LEN = 32
 _NONCE_LEN = 12
 _TAG_LEN = 16
 _KID_RE = re.compile(r"^[0-9a-f]{8}$")
-_HEX_RE = re.compile(r"^[0-9a-fA-F]{64}$")
-_FILE_FORMAT = "cortexbuild-keyring"
 
 
 class DecryptionError(Exception):
     """A token could not be decrypted: malformed, unknown key id, tampered, or the wrong environment/AAD."""
 
 
-def key_id_for(key: bytes) -> str:
-    """The id of a raw 32-byte master key (8 hex digits of a domain-separated SHA-256)."""
-    return hashlib.sha256(b"cortexbuild-key-id:" + key).hexdigest()[:8]
-
-
-def _parse_key(key: str | bytes) -> bytes:
-    """32 raw bytes, or their hex / base64 (URL-safe or standard, padding optional) text form."""
-    if isinstance(key, (bytes, bytearray)):
-        if len(key) == _KEY_LEN:
-            return bytes(key)
-        try:
-            key = bytes(key).decode("ascii")
-        except UnicodeDecodeError:
-            raise ValueError(
-                f"encryption key must be {_KEY_LEN} raw bytes or their hex/base64 text, got {len(key)} bytes"
-            ) from None
-    if not isinstance(key, str):
-        raise ValueError(f"encryption key must be str or bytes, not {type(key).__name__}")
-    text = key.strip()
-    if _HEX_RE.match(text):
-        return bytes.fromhex(text)
-    if re.fullmatch(r"[A-Za-z0-9_\-+/]{43}={0,1}", text):
-        try:
-            raw = base64.b64decode(text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4), validate=True)
-        except binascii.Error:
-            raw = b""
-        if len(raw) == _KEY_LEN:
-            return raw
-    raise ValueError(
-        f"encryption key must be {_KEY_LEN} bytes given as 64 hex digits or 43/44 characters of URL-safe "
-        f"base64 (generate one with Keyring.generate_key_text()); got {len(text)} characters"
-    )
-
-
-def _b64e(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+class KeyNotHeldError(Exception):
+    """Another process activated a master key this keyring does not hold (its key file has no such key, or
+    the keys came from an environment variable that lacks it): sealing now would use a key being retired."""
 
 
 def _b64d(text: str) -> bytes:
@@ -127,8 +106,8 @@ class Keyring:
     def __init__(self, keys: Iterable[bytes], *, active: str | None = None, key_file: Path | None = None) -> None:
         self._keys: dict[str, bytes] = {}
         for key in keys:
-            if len(key) != _KEY_LEN:
-                raise ValueError(f"every master key must be {_KEY_LEN} bytes")
+            if len(key) != KEY_LEN:
+                raise ValueError(f"every master key must be {KEY_LEN} bytes")
             self._keys.setdefault(key_id_for(key), key)
         if not self._keys:
             raise ValueError("a keyring needs at least one key")
@@ -139,23 +118,24 @@ class Keyring:
         self._env_var: str | None = None  # set when the keys came from an environment variable
         self._lock = threading.RLock()
         self._derived: dict[tuple[str, bytes], AESGCM] = {}
+        self._stamp: FileStamp | None = None  # the key file as last read
 
     # ---- construction -------------------------------------------------------------------------------------
 
     @classmethod
     def from_key(cls, key: str | bytes) -> Keyring:
         """A single-key, in-memory keyring. ``ValueError`` unless the key is 32 bytes (raw, hex or base64)."""
-        return cls([_parse_key(key)])
+        return cls([parse_key(key)])
 
     @classmethod
     def generate(cls) -> Keyring:
         """A fresh random in-memory keyring (throwaway stores, tests)."""
-        return cls([secrets.token_bytes(_KEY_LEN)])
+        return cls([secrets.token_bytes(KEY_LEN)])
 
     @staticmethod
     def generate_key_text() -> str:
         """A new random key as URL-safe base64, suitable for ``CORTEXBUILD_ENCRYPTION_KEY``."""
-        return _b64e(secrets.token_bytes(_KEY_LEN))
+        return b64e(secrets.token_bytes(KEY_LEN))
 
     @classmethod
     def from_env_or_file(cls, key_file: Path, *, env_var: str = DEFAULT_ENV_VAR) -> Keyring:
@@ -168,24 +148,27 @@ class Keyring:
         if env_value:
             parts = [p for p in (s.strip() for s in env_value.split(",")) if p]
             try:
-                ring = cls([_parse_key(p) for p in parts])
+                ring = cls([parse_key(p) for p in parts])
             except ValueError as exc:
                 raise ValueError(f"{env_var}: {exc}") from None
             ring._env_var = env_var
             return ring
         key_file = Path(key_file)
         if not key_file.exists():
-            key = secrets.token_bytes(_KEY_LEN)
+            key = secrets.token_bytes(KEY_LEN)
             kid = key_id_for(key)
-            doc = _file_doc({kid: key}, kid, {kid: int(time.time())})
+            doc = file_doc({kid: key}, kid, {kid: int(time.time())})
             with contextlib.suppress(FileExistsError):  # another process created it first: load theirs
-                _create_exclusive(key_file, doc)
+                create_exclusive(key_file, doc)
         return cls._load_file(key_file)
 
     @classmethod
     def _load_file(cls, key_file: Path) -> Keyring:
-        keys, active = _read_key_file(key_file)
-        return cls(keys.values(), active=active, key_file=key_file)
+        stamp = file_stamp(key_file)
+        keys, active = read_key_file(key_file)
+        ring = cls(keys.values(), active=active, key_file=key_file)
+        ring._stamp = stamp
+        return ring
 
     # ---- introspection ------------------------------------------------------------------------------------
 
@@ -218,7 +201,7 @@ class Keyring:
             aead = self._aead(kid, env)
         nonce = secrets.token_bytes(_NONCE_LEN)
         sealed = aead.encrypt(nonce, bytes(plaintext), _aad(kid, env, bytes(associated_data)))
-        return f"{_VERSION}.{kid}.{_b64e(nonce + sealed)}"
+        return f"{_VERSION}.{kid}.{b64e(nonce + sealed)}"
 
     def decrypt(self, token: str, *, environment: str, associated_data: bytes = b"") -> bytes:
         env = _check_environment(environment)
@@ -256,7 +239,7 @@ class Keyring:
                 f"keys come from {self._env_var}: generate a key (Keyring.generate_key_text()), put it first in "
                 f"{self._env_var} and pass it to rotate(new_key)"
             )
-        key = secrets.token_bytes(_KEY_LEN) if new_key is None else _parse_key(new_key)
+        key = secrets.token_bytes(KEY_LEN) if new_key is None else parse_key(new_key)
         kid = key_id_for(key)
         with self._lock:
             if self._key_file is not None:
@@ -278,13 +261,50 @@ class Keyring:
             keys = {k: v for k, v in self._keys.items() if k != key_id}
             self._commit_locked(keys, self._active)
 
+    # ---- several processes ---------------------------------------------------------------------------------
+
+    def refresh(self) -> bool:
+        """Re-read the key file if it changed since it was last read (one ``stat``); whether it did."""
+        if self._key_file is None:
+            return False
+        with self._lock:
+            if file_stamp(self._key_file) == self._stamp:
+                return False
+            self._reload_locked()
+            return True
+
+    def follow(self, key_id: str) -> None:
+        """Another process recorded ``key_id`` as the active key (``store.Database`` reads it before each
+        write): make sure new secrets are not sealed under a key being rotated away.
+
+        File-backed: re-read the file if it changed; its active key is the shared truth (at least as new as the
+        record, which the rotating process writes after the file). Otherwise adopt ``key_id`` as active when
+        held. :class:`KeyNotHeldError` when ``key_id`` is not among the keys held even then.
+        """
+        with self._lock:
+            if key_id == self._active:
+                return
+            if self._key_file is not None:
+                self.refresh()
+            elif key_id in self._keys:
+                self._active = key_id
+            if key_id not in self._keys:
+                # no path: this message can reach API clients (503)
+                where = self._env_var or ("this process's key file" if self._key_file is not None else "this keyring")
+                raise KeyNotHeldError(
+                    f"the database records encryption key {key_id!r} as active, and {where} does not hold it: "
+                    "either this is the wrong key for the store, or another process rotated to a key this one "
+                    f"lacks (add it, first, to {where} and restart). Nothing is written meanwhile, so no secret is "
+                    "sealed under a retiring key"
+                )
+
     # ---- internals ----------------------------------------------------------------------------------------
 
     def _aead(self, kid: str, env: bytes) -> AESGCM:
         aead = self._derived.get((kid, env))
         if aead is None:
             derived = HKDF(
-                algorithm=hashes.SHA256(), length=_KEY_LEN, salt=None, info=b"cortexbuild-credentials:" + env
+                algorithm=hashes.SHA256(), length=KEY_LEN, salt=None, info=b"cortexbuild-credentials:" + env
             ).derive(self._keys[kid])
             aead = self._derived[(kid, env)] = AESGCM(derived)
         return aead
@@ -292,16 +312,18 @@ class Keyring:
     def _reload_locked(self) -> None:
         assert self._key_file is not None
         # The file is the shared truth: it says what another process added, retired or activated.
-        keys, active = _read_key_file(self._key_file)
+        self._stamp = file_stamp(self._key_file)  # first: a change racing the read shows up next time
+        keys, active = read_key_file(self._key_file)
         self._keys = keys
         self._active = active
         self._derived = {k: v for k, v in self._derived.items() if k[0] in keys}
 
     def _commit_locked(self, keys: dict[str, bytes], active: str) -> None:
         if self._key_file is not None:
-            created = _read_created(self._key_file)
+            created = read_created(self._key_file)
             created.setdefault(active, int(time.time()))
-            _replace_atomic(self._key_file, _file_doc(keys, active, created))
+            replace_atomic(self._key_file, file_doc(keys, active, created))
+            self._stamp = file_stamp(self._key_file)
         self._keys = keys
         self._active = active
         self._derived = {k: v for k, v in self._derived.items() if k[0] in keys}
@@ -310,7 +332,7 @@ class Keyring:
         return f"Keyring(active={self._active!r}, keys={list(self._keys)!r}, file={self._key_file!s})"
 
 
-# ---- token and key-file helpers ---------------------------------------------------------------------------
+# ---- token helpers ----------------------------------------------------------------------------------------
 
 
 def _split_token(token: str) -> tuple[str, bytes]:
@@ -329,107 +351,3 @@ def _split_token(token: str) -> tuple[str, bytes]:
     if len(blob) < _NONCE_LEN + _TAG_LEN:
         raise DecryptionError("malformed token: too short")
     return kid, blob
-
-
-def _file_doc(keys: dict[str, bytes], active: str, created: dict[str, int]) -> bytes:
-    doc = {
-        "format": _FILE_FORMAT,
-        "version": 1,
-        "active": active,
-        "keys": [{"id": k, "key": _b64e(v), "created_at": created.get(k)} for k, v in keys.items()],
-    }
-    return (json.dumps(doc, indent=2) + "\n").encode("utf-8")
-
-
-def _read_json(key_file: Path) -> dict[str, object]:
-    try:
-        raw = key_file.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"cannot read encryption key file {key_file}: {exc.strerror}") from None
-    if os.name == "posix" and stat.S_IMODE(key_file.stat().st_mode) & 0o077:
-        warnings.warn(f"encryption key file {key_file} is readable by other users; chmod 600 it", stacklevel=3)
-    try:
-        doc = json.loads(raw)
-    except ValueError:
-        raise ValueError(f"encryption key file {key_file} is not valid JSON") from None
-    if not isinstance(doc, dict) or doc.get("format") != _FILE_FORMAT:
-        raise ValueError(f"encryption key file {key_file} is not a {_FILE_FORMAT} file")
-    return doc
-
-
-def _read_key_file(key_file: Path) -> tuple[dict[str, bytes], str]:
-    doc = _read_json(key_file)
-    entries, active = doc.get("keys"), doc.get("active")
-    if not isinstance(entries, list) or not entries or not isinstance(active, str):
-        raise ValueError(f"encryption key file {key_file} has no keys or no active key id")
-    keys: dict[str, bytes] = {}
-    for entry in entries:
-        text = entry.get("key") if isinstance(entry, dict) else None
-        if not isinstance(text, str):
-            raise ValueError(f"encryption key file {key_file} has a malformed key entry")
-        try:
-            key = _parse_key(text)
-        except ValueError as exc:
-            raise ValueError(f"encryption key file {key_file}: {exc}") from None
-        kid = key_id_for(key)
-        if entry.get("id") not in (None, kid):
-            raise ValueError(f"encryption key file {key_file}: key id {entry.get('id')!r} does not match its key")
-        keys[kid] = key
-    if active not in keys:
-        raise ValueError(f"encryption key file {key_file}: active key id {active!r} is not among its keys")
-    return keys, active
-
-
-def _read_created(key_file: Path) -> dict[str, int]:
-    entries = _read_json(key_file).get("keys")
-    out: dict[str, int] = {}
-    for entry in entries if isinstance(entries, list) else []:
-        if isinstance(entry, dict) and isinstance(entry.get("id"), str) and isinstance(entry.get("created_at"), int):
-            out[entry["id"]] = entry["created_at"]
-    return out
-
-
-def _write_private_temp(target: Path, data: bytes) -> Path:
-    """Write ``data`` to a new sibling temp file created 0600 with O_EXCL; return its path."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
-
-
-def _create_exclusive(target: Path, data: bytes) -> None:
-    """Create ``target`` with full content atomically; ``FileExistsError`` if it already exists.
-
-    Written to a private temp file first and then hard-linked into place, so a concurrent reader never sees
-    a half-written key file. Falls back to O_CREAT|O_EXCL on the target where hard links are unsupported.
-    """
-    tmp = _write_private_temp(target, data)
-    try:
-        os.link(tmp, target)
-    except FileExistsError:
-        raise
-    except OSError:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _replace_atomic(target: Path, data: bytes) -> None:
-    tmp = _write_private_temp(target, data)
-    try:
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

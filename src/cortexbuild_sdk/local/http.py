@@ -162,4 +162,6 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan
 
 
 def json_body(payload: Any) -> bytes:
-    return _ENCODER.encode(payload).encode("utf-8")
+    # backslashreplace: a lone surrogate (only ever in an echoed path or header: bodies and queries are
+    # checked on the way in) is written as its \\uXXXX escape instead of failing to encode.
+    return _ENCODER.encode(payload).encode("utf-8", "backslashreplace")

@@ -30,6 +30,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -297,7 +298,7 @@ def _post(config: OAuthConfig, form: dict[str, str], http: httpx.Client) -> dict
         raise OAuthError(f"{who} unreachable: {type(exc).__name__}: {exc}", "network_error") from None
     try:
         body = json.loads(response.content)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth: either way not an answer
         body = None
     if response.status_code >= 400:
         if isinstance(body, dict) and isinstance(body.get("error"), str):
@@ -318,6 +319,43 @@ def _describe(body: Mapping[str, Any]) -> str:
     return f"{body['error']}: {description}" if isinstance(description, str) and description else str(body["error"])
 
 
+def _is_text(value: str) -> bool:
+    """False for strings holding lone surrogates (JSON's ``\\ud800``): they cannot be stored or rendered."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+MAX_EXPIRES_IN = 10 * 366 * 86400
+"""Ten years: a token lifetime beyond this is not a lifetime (and would not fit the store's timestamps)."""
+
+
+def _expires_in(config: OAuthConfig, value: Any) -> float | None:
+    """Seconds until the access token expires; None when not given. A value that is not a positive, finite
+    number of seconds (``"nan"``, ``1e300``, ``-5``, ``"soon"``) is a broken answer (``invalid_response``):
+    storing a guess would make refresh run too early, too late or never."""
+    if value is None:
+        return None
+    seconds: float | None = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value) if abs(value) < 1e18 else math.inf
+    elif isinstance(value, str) and value.strip().isascii() and len(value) <= 32:
+        try:
+            seconds = float(value.strip())
+        except ValueError:
+            seconds = None
+    if seconds is None or not math.isfinite(seconds) or not 0 < seconds <= MAX_EXPIRES_IN:
+        shown = repr(value)[:40]
+        raise OAuthError(
+            f"{config.provider} token endpoint answered expires_in={shown}, not a number of seconds from 1 to "
+            f"{MAX_EXPIRES_IN}",
+            "invalid_response",
+        )
+    return seconds
+
+
 _STANDARD = ("access_token", "refresh_token", "token_type", "expires_in", "scope", "ok")
 
 
@@ -330,15 +368,18 @@ def _parse(config: OAuthConfig, body: dict[str, Any], now: float, *, previous_re
     if not isinstance(access, str) or not access:
         raise OAuthError(f"{config.provider} token response has no access_token", "missing_access_token")
     new_refresh = body.get("refresh_token")
-    expires_in = body.get("expires_in")
-    expires_at: float | None = None
-    if isinstance(expires_in, (int, float, str)) and not isinstance(expires_in, bool):
-        try:
-            expires_at = float(now) + float(expires_in)
-        except ValueError:
-            expires_at = None
+    expires_in = _expires_in(config, body.get("expires_in"))
+    expires_at = None if expires_in is None else float(now) + expires_in
     token_type = body.get("token_type")
     scope = body.get("scope")
+    for name, value in (
+        ("access_token", access),
+        ("refresh_token", new_refresh),
+        ("token_type", token_type),
+        ("scope", scope),
+    ):
+        if isinstance(value, str) and not _is_text(value):
+            raise OAuthError(f"{config.provider} token endpoint answered a {name} that is not text", "invalid_response")
     return TokenSet(
         access_token=access,
         refresh_token=new_refresh if isinstance(new_refresh, str) and new_refresh else previous_refresh,

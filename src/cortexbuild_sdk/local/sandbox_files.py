@@ -1,6 +1,7 @@
 """Sandbox database files: one SQLite file per sandbox plus a pristine template that ``reset`` restores.
 
 Layout: ``<root>/sandbox-<id>.db`` (live state) and ``<root>/sandbox-<id>.template.db`` (state at creation).
+Every file is created 0600 (the directory 0700), like the live database and the key file.
 Reset copies the template into the live file with SQLite's online backup API, which takes the destination's
 write lock, so readers in other threads or processes see either the old or the restored state, never a mix.
 
@@ -19,7 +20,8 @@ from pathlib import Path
 from .crypto import Keyring
 from .files import store_beside
 from .schema import MIGRATIONS
-from .store import BUSY_TIMEOUT_S, Database
+from .sealing import reseal_all
+from .store import BUSY_TIMEOUT_S, Database, create_private, record_active_key
 
 __all__ = ["SandboxFiles"]
 
@@ -45,7 +47,7 @@ class SandboxFiles:
 
     def create(self, sandbox_id: int, seeder: Seeder | None) -> None:
         """Build the template (schema, then ``seeder`` in the same transaction), then the live copy."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         template = self.template_path(sandbox_id)
         for stale in (template, self.path(sandbox_id)):
             _unlink_db(stale)  # a crashed earlier create may have left files behind
@@ -80,6 +82,21 @@ class SandboxFiles:
                     self._open[sandbox_id] = db
         return db
 
+    def reseal_template(self, sandbox_id: int, key_id: str) -> None:
+        """After a key rotation: re-encrypt the template and record ``key_id`` in it, so a later reset neither
+        restores tokens under a retired key nor a keyring record that points back at one."""
+        template = self.template_path(sandbox_id)
+        if not template.exists():
+            return
+        db = Database(template, keyring=self._keyring, environment=self.environment(sandbox_id))
+        try:
+            with db.write(follow_keyring=False) as conn:
+                record_active_key(conn, key_id)
+                reseal_all(conn, self._keyring, self.environment(sandbox_id))
+            db.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            db.close()
+
     def reset(self, sandbox_id: int) -> None:
         self._restore_files(sandbox_id)
         self._copy(self.template_path(sandbox_id), self.path(sandbox_id))
@@ -113,6 +130,7 @@ class SandboxFiles:
     @staticmethod
     def _copy(src: Path, dst: Path) -> None:
         source = sqlite3.connect(src, timeout=BUSY_TIMEOUT_S)
+        create_private(dst)  # 0600 like every database file (the copy's -wal/-shm follow it)
         target = sqlite3.connect(dst, timeout=BUSY_TIMEOUT_S)
         try:
             target.execute("PRAGMA journal_mode=WAL")

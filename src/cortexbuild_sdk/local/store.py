@@ -9,6 +9,7 @@ across threads and processes.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -19,7 +20,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .crypto import Keyring
 
-__all__ = ["BUSY_TIMEOUT_S", "Database", "LocalConnection", "Migration", "run_script"]
+from . import errors
+from .crypto import KeyNotHeldError
+
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "Database",
+    "EncryptionKeyUnavailable",
+    "LocalConnection",
+    "Migration",
+    "create_private",
+    "record_active_key",
+    "run_script",
+]
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -67,6 +80,31 @@ def run_script(conn: sqlite3.Connection, script: str) -> None:
         conn.execute(buf)
 
 
+class EncryptionKeyUnavailable(errors.Unavailable, RuntimeError):
+    """This process's keyring lacks the key the database records as active (503 through the API)."""
+
+
+def create_private(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 unless it exists: database files hold account data (secrets are
+    sealed, but names, URLs and usage are not), so they get the key file's mode. SQLite creates the ``-wal``
+    and ``-shm`` files with the mode of the database file, so they follow."""
+    if str(path) == ":memory:":
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600))
+
+
+def record_active_key(conn: sqlite3.Connection, key_id: str) -> None:
+    """Record the master key id new secrets must be sealed under (in the rotating process's re-encryption
+    transaction): every other process reads it before its next write (see :meth:`Database.write`)."""
+    conn.execute(
+        "INSERT INTO keyring_state (id, active_key_id) VALUES (1, ?)"
+        " ON CONFLICT (id) DO UPDATE SET active_key_id = excluded.active_key_id",
+        (key_id,),
+    )
+
+
 class _ThreadState(threading.local):
     conn: LocalConnection | None = None
     depth: int = 0
@@ -91,12 +129,14 @@ class Database:
         self._all: list[LocalConnection] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._key_state: bool | None = None  # has a keyring_state table (None: not looked yet)
         if migrations:
             self.migrate(migrations)
 
     # ---- connections --------------------------------------------------------------------------------------
 
     def _connect(self) -> LocalConnection:
+        create_private(self.path)
         conn = sqlite3.connect(
             self.path,
             timeout=BUSY_TIMEOUT_S,
@@ -131,8 +171,13 @@ class Database:
     # ---- transactions -------------------------------------------------------------------------------------
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """``BEGIN IMMEDIATE``; commit on success, roll back on any exception. Nests inside another write()."""
+    def write(self, *, follow_keyring: bool = True) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE``; commit on success, roll back on any exception. Nests inside another write().
+
+        Under the write lock, before the caller writes, the keyring is checked against the active key id the
+        database records (one primary-key read): a rotation by another process is noticed before this process
+        seals anything. ``follow_keyring=False`` is for the rotation itself, which records the new id.
+        """
         state = self._state
         conn = self.connection()
         if state.depth:
@@ -147,6 +192,8 @@ class Database:
         conn.execute("BEGIN IMMEDIATE")
         state.depth, state.writing = 1, True
         try:
+            if follow_keyring and self.keyring is not None and self._key_state is not False:
+                self._follow_keyring(conn)
             yield conn
         except BaseException:
             if conn.in_transaction:
@@ -183,6 +230,22 @@ class Database:
             if conn.in_transaction:
                 conn.execute("COMMIT")
 
+    def _follow_keyring(self, conn: LocalConnection) -> None:
+        assert self.keyring is not None
+        try:
+            row = conn.execute("SELECT active_key_id FROM keyring_state WHERE id = 1").fetchone()
+        except sqlite3.OperationalError:  # a store from before the table (its migration runs in this write)
+            self._key_state = False
+            return
+        self._key_state = True
+        if row is None:
+            record_active_key(conn, self.keyring.active_key_id)
+            return
+        try:
+            self.keyring.follow(row[0])
+        except KeyNotHeldError as exc:
+            raise EncryptionKeyUnavailable(str(exc), code="encryption_key_unavailable") from None
+
     # ---- schema -------------------------------------------------------------------------------------------
 
     def migrate(self, migrations: Sequence[Migration]) -> int:
@@ -195,7 +258,8 @@ class Database:
                 else:
                     migration(conn)
                 conn.execute(f"PRAGMA user_version = {number:d}")
-            return max(version, len(migrations))
+        self._key_state = None  # look again: a migration may have created keyring_state
+        return max(version, len(migrations))
 
     def close(self) -> None:
         """Close every thread's connection; later use raises ``RuntimeError``."""

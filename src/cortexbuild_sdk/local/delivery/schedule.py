@@ -33,7 +33,7 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # ASCII only: str.isdigit() takes "²", which float() refuses
         return float(value)
     try:
         when = parsedate_to_datetime(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
@@ -11,12 +12,23 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from ..._events import EVENT_TYPES, WILDCARD
+from .. import errors
 from ..http import ApiError, validation
 from ..services.common import Page
 from ..services.keys import ALL_SCOPES
 from .times import parse_instant
 
-__all__ = ["parse", "parse_page", "parse_time"]
+__all__ = ["DEFAULT_PAGE_SIZE", "MAX_TIME_MS", "parse", "parse_page", "parse_time"]
+
+DEFAULT_PAGE_SIZE = 100
+"""Every cursor list answers at most this many items when no ``limit`` is given (the client follows
+``next_cursor``): an answer's size, and its time to first item, must not grow with the store."""
+MAX_TIME_MS = 253_402_300_799_999
+"""9999-12-31T23:59:59.999Z: the last instant ISO-8601 (and the answers' timestamps) can write."""
+MAX_TOKENS = 10**12
+MAX_COST = 1e9
+_ASCII_INT = re.compile(r"[0-9]{1,19}")
+_PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
 
 M = TypeVar("M", bound=BaseModel)
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -33,7 +45,11 @@ def parse(model: type[M], data: Any) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         details = [
-            {"field": ".".join(str(p) for p in err["loc"]) or "body", "message": err["msg"], "type": err["type"]}
+            {
+                "field": ".".join(str(p) for p in err["loc"]) or "body",
+                "message": _message(err["msg"]),
+                "type": err["type"],
+            }
             for err in exc.errors(include_url=False, include_context=False, include_input=False)
         ]
         first = details[0]
@@ -41,10 +57,33 @@ def parse(model: type[M], data: Any) -> M:
         raise validation(f"invalid request body: {first['field']}: {first['message']}{more}", details=details) from None
 
 
+def _message(msg: str) -> str:
+    """A validator's own words, without pydantic's "Value error, " framing."""
+    for prefix in _PYDANTIC_PREFIXES:
+        if msg.startswith(prefix):
+            return msg[len(prefix) :]
+    return msg
+
+
 def check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+        _ = parts.port  # raises for a port that is not a number from 0 to 65535
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        usable = False
+    if not usable or any(c.isspace() for c in url):
         raise ValueError("must be an absolute http:// or https:// URL")
+    return url
+
+
+def check_webhook_url(url: str) -> str:
+    """An absolute http(s) URL with no ``user:password@`` part (it would be stored and echoed in plain text)."""
+    check_url(url)
+    if "@" in urlsplit(url).netloc:
+        raise ValueError(
+            "must not carry credentials (user:password@host): authenticate receivers by the webhook's signature"
+        )
     return url
 
 
@@ -70,6 +109,8 @@ def parse_time(value: str | int | None, field: str, now_ms: int) -> int | None:
     if value is None:
         return None
     ms = parse_instant(value, field)
+    if ms > MAX_TIME_MS:  # "+10000-..." is no ISO-8601 time: clients could not read the answer back
+        raise errors.Invalid(f"{field} must be before the year 10000 (UTC), got {value!r}")
     if ms <= now_ms:
         raise validation(f"{field} must be in the future")
     return ms
@@ -79,7 +120,7 @@ def _int_param(query: Mapping[str, str], name: str, lo: int, hi: int) -> int | N
     raw = query.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or not lo <= int(raw) <= hi:
+    if not _ASCII_INT.fullmatch(raw) or not lo <= int(raw) <= hi:  # ASCII only: str.isdigit() takes "²"
         raise ApiError(
             400, "validation_error", f"query parameter {name} must be an integer from {lo} to {hi}, got {raw!r}"
         )
@@ -95,14 +136,14 @@ def encode_cursor(after: int | None) -> str | None:
     return None if after is None else base64.urlsafe_b64encode(f"id:{after}".encode()).rstrip(b"=").decode()
 
 
-def parse_page(query: Mapping[str, str], *, default_limit: int | None = None) -> Page:
+def parse_page(query: Mapping[str, str], *, default_limit: int = DEFAULT_PAGE_SIZE) -> Page:
     limit = _int_param(query, "limit", 1, 1000)
     cursor = query.get("cursor")
     after: int | None = None
     if cursor:
         try:
             text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-            if not text.startswith("id:") or not text[3:].isdigit():
+            if not text.startswith("id:") or not _ASCII_INT.fullmatch(text[3:]):
                 raise ValueError(text)
             after = int(text[3:])
         except (ValueError, binascii.Error, UnicodeDecodeError):
@@ -138,7 +179,7 @@ class WebhookCreate(Body):
     url: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
     events: list[str] = Field(min_length=1, max_length=64)
     rate_limit_per_second: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    _url = field_validator("url")(check_url)
+    _url = field_validator("url")(check_webhook_url)
     _events = field_validator("events")(check_events)
 
 
@@ -152,7 +193,7 @@ class WebhookUpdate(Body):
     @field_validator("url")
     @classmethod
     def _url(cls, v: str | None) -> str | None:
-        return None if v is None else check_url(v)
+        return None if v is None else check_webhook_url(v)
 
     @field_validator("events")
     @classmethod
@@ -204,10 +245,11 @@ class SandboxUpdate(Body):
 class AIRequest(Body):
     model: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     provider: Annotated[str, StringConstraints(max_length=100)] | None = None
-    prompt_tokens: int = Field(default=0, ge=0)
-    completion_tokens: int = Field(default=0, ge=0)
-    total_tokens: int | None = Field(default=None, ge=0)
-    estimated_cost: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    # Bounded so that the usage reports' sums stay exact integers and finite floats for millions of rows.
+    prompt_tokens: int = Field(default=0, ge=0, le=MAX_TOKENS)
+    completion_tokens: int = Field(default=0, ge=0, le=MAX_TOKENS)
+    total_tokens: int | None = Field(default=None, ge=0, le=2 * MAX_TOKENS)
+    estimated_cost: float = Field(default=0.0, ge=0, le=MAX_COST, allow_inf_nan=False)
     metadata: dict[str, Any] | None = None
 
 

@@ -24,15 +24,14 @@ def parse_instant(value: object, field: str) -> int:
         ms = value
     elif isinstance(value, float) and math.isfinite(value):
         ms = int(value)
-    elif isinstance(value, str) and value.strip().isdigit():
-        ms = int(value.strip())
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) < 20:
+        ms = int(value.strip())  # ASCII digits only: str.isdigit() also takes "²", which int() refuses
     elif isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-        except ValueError:
-            pass
-        else:
             ms = int((parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).timestamp() * 1000)
+        except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 pushed past the range by an offset
+            pass
     if value is None:
         raise _invalid(field, f"{field} is required: an ISO-8601 time or epoch milliseconds")
     if ms is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..._events import EVENT_TYPES
+from ..destinations import check_destination, delivery_policy
 from ..routing import Call, Route
 from ..services import webhooks
 from .bodies import WebhookCreate, WebhookUpdate, changes, encode_cursor, parse, parse_page
@@ -16,6 +17,7 @@ _LOGS_DEFAULT_LIMIT = 50
 
 def create(call: Call) -> tuple[int, dict[str, Any]]:
     b = parse(WebhookCreate, call.body)
+    check_destination(b.url, delivery_policy(call.ctx.rt.db))
     hook = webhooks.create(
         call.ctx, name=b.name, url=b.url, events=b.events, rate_limit_per_second=b.rate_limit_per_second
     )
@@ -33,6 +35,8 @@ def retrieve(call: Call) -> tuple[int, dict[str, Any]]:
 
 def update(call: Call) -> tuple[int, dict[str, Any]]:
     fields = changes(parse(WebhookUpdate, call.body), nullable=("rate_limit_per_second",))
+    if "url" in fields:
+        check_destination(fields["url"], delivery_policy(call.ctx.rt.db))
     return 200, {"webhook": webhooks.update(call.ctx, call.params["id"], fields)}
 
 

@@ -87,14 +87,9 @@ def reserve(ctx: Ctx, key: str, request_fingerprint: str) -> Replay | Reservatio
 
 def complete(ctx: Ctx, reservation: Reservation, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
     kept = {name: value for name, value in headers.items() if name.lower() in REPLAYED_HEADERS}
-    sealed = seal(
-        ctx.keyring,
-        ctx.env.name,
-        _PURPOSE,
-        reservation.row_id,
-        json.dumps({"payload": payload, "headers": kept}, separators=(",", ":")),
-    )
-    with ctx.env.db.write() as conn:
+    answer = json.dumps({"payload": payload, "headers": kept}, separators=(",", ":"))
+    with ctx.env.db.write() as conn:  # sealed inside the write: after its keyring check (another process's rotation)
+        sealed = seal(ctx.keyring, ctx.env.name, _PURPOSE, reservation.row_id, answer)
         conn.execute(
             "UPDATE idempotency_keys SET status = ?, response = ? WHERE id = ?", (status, sealed, reservation.row_id)
         )

@@ -1,4 +1,6 @@
-"""Marketplace: the seeded module catalogue and reviews (1-5, one per user per module; a second updates it)."""
+"""Marketplace: the seeded module catalogue and reviews (1-5, one per user per module; a second updates it).
+
+Anyone may browse; posting a review needs a tier with marketplace access (Starter and up, as the seed says)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 from ..errors import NotFound
 from ..http import iso
 from .context import Ctx
+from .plans import require_marketplace
 
 __all__ = ["add_review", "list_modules", "reviews"]
 
@@ -62,6 +65,7 @@ def add_review(ctx: Ctx, module_id: int, *, rating: int, review: str | None) -> 
     now = ctx.now_ms()
     with ctx.env.db.write() as conn:
         _check_module(conn, module_id)
+        require_marketplace(ctx, "posting a marketplace review")
         conn.execute(
             "INSERT INTO module_reviews (module_id, account_id, user_id, rating, review, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (module_id, user_id) DO UPDATE SET"

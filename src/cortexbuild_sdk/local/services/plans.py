@@ -8,10 +8,22 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import LimitExceeded
+from .. import errors
+from ..http import iso
 from .context import Ctx
 
-__all__ = ["TIERS", "Limits", "check", "month_start_ms", "plan", "usage_counts"]
+__all__ = [
+    "MARKETPLACE_TIERS",
+    "TIERS",
+    "Limits",
+    "check",
+    "month_key",
+    "month_start_ms",
+    "plan",
+    "quantity",
+    "require_marketplace",
+    "usage_counts",
+]
 
 
 @dataclass(frozen=True)
@@ -31,16 +43,36 @@ TIERS: dict[str, Limits] = {
     "enterprise": Limits(None, None, None, None),
 }
 
-_LABELS = {
-    "ai_requests_per_month": "AI requests per month",
-    "active_integrations": "active integrations",
+_LABELS = {  # (one, many)
+    "ai_requests_per_month": ("AI request per month", "AI requests per month"),
+    "active_integrations": ("active integration", "active integrations"),
+    "webhooks": ("webhook", "webhooks"),
+    "sandboxes": ("sandbox", "sandboxes"),
+}
+_ADVICE = {
+    "active_integrations": "Deactivate or delete an integration, or upgrade the tier.",
+    "webhooks": "Delete a webhook, or upgrade the tier.",
+    "sandboxes": "Deactivate or delete a sandbox, or upgrade the tier.",
+}
+# The counter (usage_counters, kept by triggers in the same transaction as every change) behind each limit.
+_METRIC = {
+    "ai_requests_per_month": "ai_requests",
+    "active_integrations": "active_integrations",
     "webhooks": "webhooks",
     "sandboxes": "sandboxes",
 }
+MARKETPLACE_TIERS = frozenset({"starter", "pro", "enterprise"})
+"""Tiers with marketplace access (the seed's tier table lists it from Starter up)."""
 
 
 def limits_for(tier: str) -> Limits:
     return TIERS[tier]
+
+
+def quantity(count: int, limit: str) -> str:
+    """``1 sandbox``, ``3 sandboxes``."""
+    one, many = _LABELS[limit]
+    return f"{count} {one if count == 1 else many}"
 
 
 def month_start_ms(now_ms: int) -> int:
@@ -49,18 +81,25 @@ def month_start_ms(now_ms: int) -> int:
     return calendar.timegm((t.tm_year, t.tm_mon, 1, 0, 0, 0, 0, 0, 0)) * 1000
 
 
+def next_month_start_ms(now_ms: int) -> int:
+    t = time.gmtime(now_ms // 1000)
+    year, month = (t.tm_year + 1, 1) if t.tm_mon == 12 else (t.tm_year, t.tm_mon + 1)
+    return calendar.timegm((year, month, 1, 0, 0, 0, 0, 0, 0)) * 1000
+
+
+def month_key(now_ms: int) -> str:
+    """The counters' period for the AI quota: the UTC month ``YYYY-MM`` (as the schema's triggers write it)."""
+    return time.strftime("%Y-%m", time.gmtime(now_ms // 1000))
+
+
 def _count(ctx: Ctx, conn: sqlite3.Connection, limit: str) -> int:
-    acct = ctx.account.id
-    if limit == "ai_requests_per_month":
-        sql = "SELECT COUNT(*) FROM ai_requests WHERE account_id = ? AND created_at >= ?"
-        return int(conn.execute(sql, (acct, month_start_ms(ctx.now_ms()))).fetchone()[0])
-    if limit == "active_integrations":
-        sql = "SELECT COUNT(*) FROM integrations WHERE account_id = ? AND is_active = 1"
-    elif limit == "webhooks":
-        sql = "SELECT COUNT(*) FROM webhooks WHERE account_id = ?"
-    else:
-        sql = "SELECT COUNT(*) FROM sandbox_environments WHERE account_id = ? AND is_active = 1"
-    return int(conn.execute(sql, (acct,)).fetchone()[0])
+    """One primary-key lookup, whatever the number of rows the account holds."""
+    period = month_key(ctx.now_ms()) if limit == "ai_requests_per_month" else ""
+    row = conn.execute(
+        "SELECT value FROM usage_counters WHERE account_id = ? AND metric = ? AND period = ?",
+        (ctx.account.id, _METRIC[limit], period),
+    ).fetchone()
+    return int(row[0]) if row is not None else 0
 
 
 def check(ctx: Ctx, conn: sqlite3.Connection, limit: str) -> None:
@@ -71,10 +110,28 @@ def check(ctx: Ctx, conn: sqlite3.Connection, limit: str) -> None:
     current = _count(ctx, conn, limit)
     if current >= maximum:
         tier = ctx.account.tier
-        raise LimitExceeded(
-            f"the {tier} tier allows {maximum} {_LABELS[limit]}; you have {current}. "
-            "Upgrade the tier or free one up first.",
-            details={"limit": limit, "tier": tier, "max": maximum, "current": current},
+        details: dict[str, Any] = {"limit": limit, "tier": tier, "max": maximum, "current": current}
+        if limit == "ai_requests_per_month":
+            resets = next_month_start_ms(ctx.now_ms())
+            day = time.strftime("%Y-%m-%d", time.gmtime(resets // 1000))
+            advice = f"The count starts over on {day} (UTC): wait until then, or upgrade the tier."
+            details["resets_at"] = iso(resets)
+        else:
+            advice = _ADVICE[limit]
+        raise errors.LimitExceeded(
+            f"the {tier} tier allows {quantity(maximum, limit)}; you have {current}. {advice}", details=details
+        )
+
+
+def require_marketplace(ctx: Ctx, action: str) -> None:
+    """403 ``tier_required`` unless the account's tier includes marketplace access."""
+    tier = ctx.account.tier
+    if tier not in MARKETPLACE_TIERS:
+        raise errors.Forbidden(
+            f"{action} needs the Starter tier or higher; this account is on the {tier} tier. Upgrade to Starter "
+            "(or above) for marketplace access.",
+            code="tier_required",
+            details={"tier": tier, "required": "starter"},
         )
 
 
