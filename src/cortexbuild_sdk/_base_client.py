@@ -335,6 +335,8 @@ class SyncAPIClient(BaseClient):
                     for chunk in response.iter_bytes():
                         write(chunk)
                         size += len(chunk)
+            except httpx.TransportError as exc:
+                raise APIConnectionError(response.request, message=f"Download interrupted: {exc}") from exc
             finally:
                 response.close()
             return self._parse_raw(spec, Saved(response.headers, path, size))
@@ -414,6 +416,8 @@ class AsyncAPIClient(BaseClient):
                     async for chunk in response.aiter_bytes():
                         write(chunk)
                         size += len(chunk)
+            except httpx.TransportError as exc:
+                raise APIConnectionError(response.request, message=f"Download interrupted: {exc}") from exc
             finally:
                 await response.aclose()
             return self._parse_raw(spec, Saved(response.headers, path, size))

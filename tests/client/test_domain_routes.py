@@ -90,7 +90,9 @@ def crud(
             is_(model, **checks),
         ),
         Case(f"{name}.create", create[0], "POST", path, created(obj), is_(model, id=oid), sent_body=create[1]),
-        Case(f"{name}.update", update[0], "PUT", f"{path}/{oid}", updated(obj), is_(model, id=oid), sent_body=update[1]),
+        Case(
+            f"{name}.update", update[0], "PUT", f"{path}/{oid}", updated(obj), is_(model, id=oid), sent_body=update[1]
+        ),
         Case(f"{name}.delete", lambda c: getattr(c, resource).delete(oid), "DELETE", f"{path}/{oid}", DELETED, is_none),
     ]
 
@@ -382,7 +384,16 @@ def test_route(case: Case, run: Runner, api: respx.MockRouter) -> None:
 
 def test_every_resource_and_action_of_the_contract_has_a_case() -> None:
     covered = {case.id for case in CASES} | {"documents.download", "documents.create_version", "documents.list"}
-    for resource in ("projects", "tasks", "rfis", "invoices", "clients", "documents", "time_entries", "purchase_orders"):
+    for resource in (
+        "projects",
+        "tasks",
+        "rfis",
+        "invoices",
+        "clients",
+        "documents",
+        "time_entries",
+        "purchase_orders",
+    ):
         assert {f"{resource}.{verb}" for verb in ("retrieve", "create", "update", "delete")} <= covered
     actions = {
         "tasks.complete",
