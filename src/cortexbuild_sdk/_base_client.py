@@ -246,10 +246,10 @@ class BaseClient:
                 info = PageInfo(page=1, limit=len(items), total=len(items), total_pages=1)
             else:
                 info = PageInfo(
-                    page=int(block["page"]),
-                    limit=int(block["limit"]),
-                    total=int(block["total"]),
-                    total_pages=int(block["totalPages"]),
+                    page=_count(block["page"]),
+                    limit=_count(block["limit"]),
+                    total=_count(block["total"]),
+                    total_pages=_count(block["totalPages"]),
                 )
         except _SHAPE_ERRORS as exc:
             raise APIResponseValidationError(
@@ -263,6 +263,15 @@ class BaseClient:
         if page is not None:
             query["page"] = page
         return query
+
+
+def _count(value: Any) -> int:
+    """A page number or count from the wire: a non-negative integer (or its digits), nothing else."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isdigit() and value.isascii():
+        return int(value)
+    raise ValueError(f"expected a non-negative integer, got {value!r}")
 
 
 class SyncAPIClient(BaseClient):

@@ -187,8 +187,10 @@ def test_a_response_of_the_wrong_shape_is_a_validation_error(run: Runner, api: r
     from cortexbuild_sdk import APIResponseValidationError
 
     api.get("/api/projects/7").respond(json=ok(data={"name": "no id"}))
-    api.get("/api/projects").respond(json=ok(data=[PROJECT], pagination={"page": "one"}))
     with pytest.raises(APIResponseValidationError):
         run(lambda c: c.projects.retrieve(7))
-    with pytest.raises(APIResponseValidationError):
-        run.collect(lambda c: c.projects.list())
+    for block in ('{"page": "one"}', '{"page": Infinity, "limit": 1, "total": 1, "totalPages": 1}',
+                  '{"page": 1, "limit": 1, "total": -1, "totalPages": true}'):  # fmt: skip
+        api.get("/api/projects").respond(text=f'{{"success": true, "data": [], "pagination": {block}}}')
+        with pytest.raises(APIResponseValidationError):
+            run.collect(lambda c: c.projects.list())
