@@ -428,3 +428,20 @@ def test_unknown_status_from_a_newer_server_is_kept(run: Runner, api: respx.Mock
     assert project.status == "archived"
     assert project.model_extra == {"region": "eu"}
     assert project["region"] == "eu" and project.get("missing") is None
+
+
+def test_an_invoices_items_can_be_copied_onto_a_purchase_order(run: Runner, api: respx.MockRouter) -> None:
+    api.get("/api/invoices/31").respond(json=ok(data=INVOICE))
+    route = api.post("/api/purchase-orders").respond(201, json=ok(data=PURCHASE_ORDER, message="Created"))
+
+    def copy(c: Any) -> Any:
+        invoice = c.invoices.retrieve(31)
+        return c.purchase_orders.create(vendor="Steel Co", issue_date=date(2025, 10, 2), items=invoice.items)
+
+    async def copy_async(c: Any) -> Any:
+        invoice = await c.invoices.retrieve(31)
+        return await c.purchase_orders.create(vendor="Steel Co", issue_date=date(2025, 10, 2), items=invoice.items)
+
+    run(copy if run.kind == "sync" else copy_async)
+    sent = json.loads(route.calls.last.request.content)
+    assert sent["items"] == [{"description": "Concrete", "quantity": 3, "unit_price": 380.0933}]

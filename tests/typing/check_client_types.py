@@ -50,6 +50,15 @@ def construction_types(client: CortexBuild) -> None:
     assert_type(client.documents.download_to(1, "plan.pdf"), SavedFile)
     assert_type(client.time_entries.summary(), TimeEntrySummary)
     assert_type(client.tasks.delete(1), None)
+    import io
+    from pathlib import Path
+
+    with open("plan.pdf", "rb") as handle:
+        client.documents.create(project_id=1, name="Plan", file=handle)
+    client.documents.create_version(1, file=Path("plan-b.pdf"))
+    client.documents.download_to(1, io.BytesIO())
+    lines = client.invoices.retrieve(1).items
+    client.purchase_orders.create(vendor="Steel Co", issue_date="2025-10-02", items=lines)
     client.invoices.pay(1, payment_date="2025-10-09", amount=10.5)  # type: ignore[arg-type]  # floats are refused
 
 

@@ -99,7 +99,7 @@ def when(value: V) -> V | str | int | float | None:
     return as_iso(value)  # type: ignore[arg-type]
 
 
-def items(lines: Sequence[Mapping[str, Any]] | NotGiven) -> list[dict[str, Any]] | NotGiven:
+def items(lines: Sequence[Mapping[str, Any] | pydantic.BaseModel] | NotGiven) -> list[dict[str, Any]] | NotGiven:
     """Invoice / purchase order lines with exact amounts."""
     if isinstance(lines, NotGiven):
         return lines
@@ -107,6 +107,8 @@ def items(lines: Sequence[Mapping[str, Any]] | NotGiven) -> list[dict[str, Any]]
         raise TypeError("items must be a list of {description, quantity, unit_price} dicts")
     encoded = []
     for line in lines:
+        if isinstance(line, pydantic.BaseModel):  # e.g. an invoice's InvoiceItem, copied onto a purchase order
+            line = {k: v for k, v in line.model_dump().items() if k in {"description", "quantity", "unit_price"}}
         if not isinstance(line, Mapping):
             raise TypeError("each item must be a dict with description, quantity and unit_price")
         missing = {"description", "quantity", "unit_price"} - set(line)

@@ -8,7 +8,7 @@ from typing_extensions import Unpack
 
 from .._resource import APIResource, ClientT, NumberedPageSpec, RequestSpec, ack, endpoint, paged, path_id
 from .._types import NOT_GIVEN, NotGiven, RequestOptions
-from ..types.invoice import Invoice, InvoiceStatus
+from ..types.invoice import Invoice, InvoiceItem, InvoiceStatus
 from ._domain import DateInput, ItemParam, MoneyInput, body, data, day, list_spec, money
 from ._domain import items as encode_items
 
@@ -44,7 +44,7 @@ class Invoices(APIResource[ClientT]):
         client_id: int,
         issue_date: DateInput,
         due_date: DateInput,
-        items: Sequence[ItemParam],
+        items: Sequence[ItemParam | InvoiceItem],
         project_id: int | NotGiven = NOT_GIVEN,
         invoice_number: str | NotGiven = NOT_GIVEN,
         tax_rate: MoneyInput | NotGiven = NOT_GIVEN,
@@ -74,7 +74,7 @@ class Invoices(APIResource[ClientT]):
         *,
         issue_date: DateInput | NotGiven = NOT_GIVEN,
         due_date: DateInput | NotGiven = NOT_GIVEN,
-        items: Sequence[ItemParam] | NotGiven = NOT_GIVEN,
+        items: Sequence[ItemParam | InvoiceItem] | NotGiven = NOT_GIVEN,
         tax_rate: MoneyInput | NotGiven = NOT_GIVEN,
         notes: str | NotGiven | None = NOT_GIVEN,
         terms: str | NotGiven | None = NOT_GIVEN,

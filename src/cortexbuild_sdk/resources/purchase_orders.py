@@ -8,6 +8,7 @@ from typing_extensions import Unpack
 
 from .._resource import APIResource, ClientT, NumberedPageSpec, RequestSpec, ack, endpoint, paged, path_id
 from .._types import NOT_GIVEN, NotGiven, RequestOptions
+from ..types.invoice import InvoiceItem
 from ..types.purchase_order import PurchaseOrder, PurchaseOrderStatus
 from ._domain import DateInput, ItemParam, MoneyInput, body, data, day, list_spec, money
 from ._domain import items as encode_items
@@ -43,7 +44,7 @@ class PurchaseOrders(APIResource[ClientT]):
         *,
         vendor: str,
         issue_date: DateInput,
-        items: Sequence[ItemParam],
+        items: Sequence[ItemParam | InvoiceItem],
         project_id: int | NotGiven = NOT_GIVEN,
         po_number: str | NotGiven = NOT_GIVEN,
         delivery_date: DateInput | NotGiven = NOT_GIVEN,
@@ -72,7 +73,7 @@ class PurchaseOrders(APIResource[ClientT]):
         vendor: str | NotGiven = NOT_GIVEN,
         issue_date: DateInput | NotGiven = NOT_GIVEN,
         delivery_date: DateInput | NotGiven | None = NOT_GIVEN,
-        items: Sequence[ItemParam] | NotGiven = NOT_GIVEN,
+        items: Sequence[ItemParam | InvoiceItem] | NotGiven = NOT_GIVEN,
         tax_amount: MoneyInput | NotGiven = NOT_GIVEN,
         notes: str | NotGiven | None = NOT_GIVEN,
         **options: Unpack[RequestOptions],
