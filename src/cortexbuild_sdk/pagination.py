@@ -145,6 +145,13 @@ class SyncNumberedPage(SyncPage[T]):
         assert isinstance(page, SyncNumberedPage)
         return page
 
+    def iter_pages(self) -> Iterator[SyncNumberedPage[T]]:
+        page = self
+        yield page
+        while page.has_next_page():
+            page = page.next_page()
+            yield page
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(data={self.data!r}, page_info={self.page_info!r})"
 
@@ -163,6 +170,13 @@ class AsyncNumberedPage(AsyncPage[T]):
         page = await super().next_page()
         assert isinstance(page, AsyncNumberedPage)
         return page
+
+    async def iter_pages(self) -> AsyncIterator[AsyncNumberedPage[T]]:
+        page = self
+        yield page
+        while page.has_next_page():
+            page = await page.next_page()
+            yield page
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(data={self.data!r}, page_info={self.page_info!r})"

@@ -78,7 +78,7 @@ def test_first_page_exposes_page_info_sync(api: respx.MockRouter) -> None:
         assert [type(i) for i in first.data] == [Invoice, Invoice]
         second = first.next_page()
         assert second.page_info.page == 2 and [i.id for i in second.data] == [3, 2]
-        assert [p.page_info.page for p in first.iter_pages()] == [1, 2, 3]  # type: ignore[attr-defined]
+        assert [p.page_info.page for p in first.iter_pages()] == [1, 2, 3]
         last = second.next_page()
         assert not last.has_next_page()
         with pytest.raises(StopIteration):
@@ -96,6 +96,7 @@ def test_first_page_exposes_page_info_async(api: respx.MockRouter) -> None:
             second = await first.next_page()
             assert [r.id for r in second.data] == [1] and isinstance(second.data[0], Rfi)
             assert not second.has_next_page()
+            assert [p.page_info.page async for p in first.iter_pages()] == [1, 2]
             assert [r.id async for r in client.rfis.list(limit=2, page=2)] == [1]
 
     asyncio.run(main())
