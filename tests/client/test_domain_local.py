@@ -89,6 +89,9 @@ def test_time_and_purchase_orders(client: CortexBuild) -> None:
     )
     assert (entry.duration_minutes, entry.amount, entry.status) == (510, Decimal("361.25"), "pending")
     assert client.time_entries.approve(entry.id).status == "approved"
+    totals = client.time_entries.summary(project_id=project.id)
+    assert (totals.total_entries, totals.billable_minutes, totals.total_amount) == (1, 510, Decimal("361.25"))
+    assert totals.approved_entries == 1 and totals.model_extra == {}
 
     order = client.purchase_orders.create(
         vendor="Steel Co", issue_date="2025-10-02", items=[{"description": "Rebar", "quantity": 2, "unit_price": 10}]
@@ -104,6 +107,7 @@ def test_lists_page_through_every_row_on_both_clients(client: CortexBuild) -> No
     project = client.projects.create(name="Paged")
     for n in range(5):
         client.tasks.create(project_id=project.id, title=f"task {n}")
+    assert [c.name for c in client.clients.list(is_active=True)] == []
     first = client.tasks.list(project_id=project.id, limit=2)
     assert (first.page_info.total, first.page_info.total_pages) == (5, 3)
     assert sorted(t.title or "" for t in first) == [f"task {n}" for n in range(5)]

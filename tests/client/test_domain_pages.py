@@ -63,6 +63,32 @@ def test_filters_go_in_the_query(run: Runner, api: respx.MockRouter) -> None:
     assert dict(params) == {"project_id": "7", "status": "open", "search": "beam", "page": "2", "limit": "5"}
 
 
+@pytest.mark.parametrize(
+    ("call", "path", "expected"),
+    [
+        (lambda c: c.projects.list(client_id=45), "/api/projects", {"client_id": "45"}),
+        (
+            lambda c: c.invoices.list(client_id=45, status="overdue"),
+            "/api/invoices",
+            {"client_id": "45", "status": "overdue"},
+        ),
+        (lambda c: c.clients.list(is_active=False), "/api/clients", {"is_active": "false"}),
+        (
+            lambda c: c.time_entries.list(task_id=11, user_id="u-3"),
+            "/api/time-entries",
+            {"task_id": "11", "user_id": "u-3"},
+        ),
+        (lambda c: c.purchase_orders.list(project_id=7), "/api/purchase-orders", {"project_id": "7"}),
+    ],
+)
+def test_resource_specific_filters(
+    call: Any, path: str, expected: dict[str, str], run: Runner, api: respx.MockRouter
+) -> None:
+    route = api.get(path).respond(json=page([]))
+    run.collect(call)
+    assert dict(route.calls.last.request.url.params) == expected
+
+
 def test_unset_filters_are_not_sent(run: Runner, api: respx.MockRouter) -> None:
     route = api.get("/api/projects").respond(json=page([PROJECT]))
     run.collect(lambda c: c.projects.list())

@@ -308,12 +308,23 @@ CASES = [
     ),
     Case(
         "time_entries.summary",
-        lambda c: c.time_entries.summary(project_id=7, start_date=date(2025, 10, 1)),
+        lambda c: c.time_entries.summary(project_id=7, status="approved"),
         "GET",
         "/api/time-entries/summary/stats",
-        ok(data={"total_entries": 2, "total_minutes": 960, "billable_minutes": 510, "total_amount": 361.25}),
-        is_(TimeEntrySummary, total_entries=2, total_amount=Decimal("361.25")),
-        sent_query={"project_id": "7", "start_date": "2025-10-01"},
+        ok(
+            data={
+                "total_entries": 2,
+                "total_minutes": 960,
+                "total_hours": 16.0,
+                "billable_minutes": 510,
+                "billable_hours": 8.5,
+                "total_amount": 361.25,
+                "pending_entries": 0,
+                "approved_entries": 2,
+            }
+        ),
+        is_(TimeEntrySummary, total_entries=2, total_amount=Decimal("361.25"), billable_hours=8.5, approved_entries=2),
+        sent_query={"project_id": "7", "status": "approved"},
     ),
     *crud(
         "purchase_orders",

@@ -20,12 +20,13 @@ class Clients(APIResource[ClientT]):
         self,
         *,
         search: str | None = None,
+        is_active: bool | None = None,
         page: int | None = None,
         limit: int | None = None,
         **options: Unpack[RequestOptions],
     ) -> NumberedPageSpec[Client]:
         """Clients, newest first. Iterating the result walks every page from ``page`` (default 1) on."""
-        return list_spec(_BASE, Client, options, page=page, limit=limit, search=search)
+        return list_spec(_BASE, Client, options, page=page, limit=limit, search=search, is_active=is_active)
 
     @endpoint
     def retrieve(self, client_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[Client]:

@@ -25,12 +25,13 @@ class Invoices(APIResource[ClientT]):
         project_id: int | None = None,
         status: InvoiceStatus | None = None,
         search: str | None = None,
+        client_id: int | None = None,
         page: int | None = None,
         limit: int | None = None,
         **options: Unpack[RequestOptions],
     ) -> NumberedPageSpec[Invoice]:
         """Invoices, newest first. Iterating the result walks every page from ``page`` (default 1) on."""
-        filters = {"project_id": project_id, "status": status, "search": search}
+        filters = {"project_id": project_id, "status": status, "search": search, "client_id": client_id}
         return list_spec(_BASE, Invoice, options, page=page, limit=limit, **filters)
 
     @endpoint

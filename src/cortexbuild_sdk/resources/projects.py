@@ -21,12 +21,14 @@ class Projects(APIResource[ClientT]):
         *,
         status: ProjectStatus | None = None,
         search: str | None = None,
+        client_id: int | None = None,
         page: int | None = None,
         limit: int | None = None,
         **options: Unpack[RequestOptions],
     ) -> NumberedPageSpec[Project]:
         """Projects, newest first. Iterating the result walks every page from ``page`` (default 1) on."""
-        return list_spec(_BASE, Project, options, page=page, limit=limit, status=status, search=search)
+        filters = {"status": status, "search": search, "client_id": client_id}
+        return list_spec(_BASE, Project, options, page=page, limit=limit, **filters)
 
     @endpoint
     def retrieve(self, project_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[Project]:

@@ -9,7 +9,7 @@ from typing_extensions import Unpack
 from .._resource import APIResource, ClientT, NumberedPageSpec, RequestSpec, ack, endpoint, paged, path_id
 from .._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..types.time_entry import TimeEntry, TimeEntryStatus, TimeEntrySummary
-from ._domain import DateInput, MoneyInput, body, data, day, list_spec, money, when
+from ._domain import MoneyInput, body, data, list_spec, money, when
 
 __all__ = ["TimeEntries"]
 
@@ -27,12 +27,14 @@ class TimeEntries(APIResource[ClientT]):
         project_id: int | None = None,
         status: TimeEntryStatus | None = None,
         search: str | None = None,
+        task_id: int | None = None,
+        user_id: str | None = None,
         page: int | None = None,
         limit: int | None = None,
         **options: Unpack[RequestOptions],
     ) -> NumberedPageSpec[TimeEntry]:
         """Time entries, newest first. Iterating the result walks every page from ``page`` (default 1) on."""
-        filters = {"project_id": project_id, "status": status, "search": search}
+        filters = {"project_id": project_id, "status": status, "search": search, "task_id": task_id, "user_id": user_id}
         return list_spec(_BASE, TimeEntry, options, page=page, limit=limit, **filters)
 
     @endpoint
@@ -105,11 +107,12 @@ class TimeEntries(APIResource[ClientT]):
         self,
         *,
         project_id: int | None = None,
-        start_date: DateInput | None = None,
-        end_date: DateInput | None = None,
+        task_id: int | None = None,
+        user_id: str | None = None,
+        status: TimeEntryStatus | None = None,
         **options: Unpack[RequestOptions],
     ) -> RequestSpec[TimeEntrySummary]:
         """Totals over the matching entries (``GET /api/time-entries/summary/stats``)."""
-        query = {"project_id": project_id, "start_date": day(start_date), "end_date": day(end_date)}
+        query = {"project_id": project_id, "task_id": task_id, "user_id": user_id, "status": status}
         path = f"{_BASE}/summary/stats"
         return RequestSpec("GET", path, data(TimeEntrySummary), query=query, options=options)

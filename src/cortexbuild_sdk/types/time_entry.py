@@ -38,5 +38,9 @@ class TimeEntrySummary(BaseModel):
 
     total_entries: int | None = None
     total_minutes: int | None = None
+    total_hours: float | None = None
     billable_minutes: int | None = None
+    billable_hours: float | None = None
     total_amount: Money | None = None
+    pending_entries: int | None = None
+    approved_entries: int | None = None
