@@ -263,8 +263,8 @@ CASES = [
         lambda c: c.documents.share(51, emails=["pm@example.com"], is_public=True),
         "PUT",
         "/api/documents/51/share",
-        ok(data={**DOCUMENT, "is_public": 1}),
-        is_(Document, is_public=True),
+        ok(data={**DOCUMENT, "is_public": 1, "shared_with": '["pm@example.com"]'}),
+        is_(Document, is_public=True, shared_with=["pm@example.com"]),
         sent_body={"emails": ["pm@example.com"], "is_public": True},
     ),
     *crud(

@@ -8,7 +8,9 @@ from email.message import Message
 from pathlib import Path
 from typing import Literal
 
-from .._models import Timestamp
+from pydantic import Field
+
+from .._models import JsonList, Timestamp
 from ._domain import DomainModel
 
 __all__ = ["Document", "DocumentCategory", "DownloadedFile", "SavedFile"]
@@ -34,6 +36,10 @@ class Document(DomainModel):
     """The first version's id, on every later version; None on a first version."""
     sha256: str | None = None
     """Hex SHA-256 of the content: compare it with a download to prove integrity."""
+    file_name: str | None = None
+    """The uploaded file's name (the local backend's extension)."""
+    shared_with: JsonList = Field(default_factory=list)
+    """Addresses the document was shared with (the local backend's extension)."""
     created_at: Timestamp | None = None
     updated_at: Timestamp | None = None
 
