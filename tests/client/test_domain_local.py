@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import sys
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from cortexbuild_sdk import AsyncCortexBuild, ConflictError, CortexBuild, NotFoundError
+from cortexbuild_sdk import AsyncCortexBuild, ConflictError, CortexBuild, NotFoundError, webhooks
+from cortexbuild_sdk.types import Project, Rfi
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "delivery"))
+from receiver import Receiver
 
 
 @pytest.fixture
@@ -130,3 +136,26 @@ def test_documents_round_trip_files(client: CortexBuild) -> None:
     v2 = client.documents.create_version(doc.id, file=b"rev b", filename="gf-b.pdf")
     assert (v2.version, v2.parent_document_id) == (2, doc.id)
     assert client.documents.share(v2.id, is_public=True).is_public is True
+
+
+def test_delivered_events_carry_the_clients_models() -> None:
+    with Receiver() as receiver, CortexBuild.local(tier="pro", delivery_poll_interval=0.05) as client:
+        require(client, "rfis")
+        hook = client.webhooks.create(
+            name="typed", url=receiver.url("/hook"), events=["rfi.answered", "project.status_changed"]
+        )
+        assert hook.secret
+        project = client.projects.create(name="Typed")
+        client.projects.update(project.id, status="active")
+        rfi = client.rfis.create(project_id=project.id, subject="Beam", question="W12?")
+        client.rfis.answer(rfi.id, answer="Yes")
+        events = [webhooks.construct_event(r.body, r.headers, hook.secret) for r in receiver.wait_for(2, "/hook")]
+    by_name = {event.event: event for event in events}
+    answered = by_name["rfi.answered"]
+    assert isinstance(answered, webhooks.RfiAnsweredEvent)
+    assert type(answered.data.rfi) is Rfi and answered.data.rfi.answer == "Yes"
+    assert answered.data.previous_status == "open"
+    changed = by_name["project.status_changed"]
+    assert isinstance(changed, webhooks.ProjectStatusChangedEvent)
+    assert type(changed.data.project) is Project
+    assert (changed.data.project.status, changed.data.previous_status) == ("active", "planning")
