@@ -188,6 +188,9 @@ def test_download_returns_bytes_type_and_name(run: Runner, api: respx.MockRouter
     ("disposition", "filename"),
     [
         ("attachment; filename*=UTF-8''Cl%C4%83dire%20%E6%9D%B1%E4%BA%AC.pdf", "Clădire 東京.pdf"),
+        ("attachment; filename=\"Cl_dire.pdf\"; filename*=UTF-8''Cl%C4%83dire%20%22A%22.pdf", 'Clădire "A".pdf'),
+        ('attachment; filename="plain.pdf"', "plain.pdf"),
+        ("attachment; filename*=UTF-8''..%2F..%2Fetc%2Fpasswd", "passwd"),
         ('attachment; filename="../../etc/passwd"', "passwd"),
         ('attachment; filename="..\\\\win.ini"', "win.ini"),
         ('attachment; filename=".."', None),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import Message
+from email.utils import collapse_rfc2231_value
 from pathlib import Path
 from typing import Literal
 
@@ -45,14 +46,18 @@ class Document(DomainModel):
 
 
 def _filename(headers: Mapping[str, str]) -> str | None:
-    # The stdlib's MIME parser reads both filename= and RFC 2231 filename*=UTF-8''... forms. Only the last
-    # path component is kept: a server-chosen name must never steer where a caller writes.
+    # The stdlib's MIME parser reads both filename= and RFC 2231 filename*=UTF-8''... forms; the encoded one
+    # wins when both are sent (RFC 6266: the plain one is an ASCII fallback). Only the last path component is
+    # kept: a server-chosen name must never steer where a caller writes.
     disposition = headers.get("content-disposition")
     if not disposition:
         return None
     message = Message()
     message["content-disposition"] = disposition
-    name = message.get_filename()
+    values = [value for key, value in message.get_params([], header="content-disposition") if key == "filename"]
+    encoded = [value for value in values if isinstance(value, tuple)]
+    chosen = encoded[0] if encoded else (values[0] if values else None)
+    name = collapse_rfc2231_value(chosen) if chosen else None
     if not name:
         return None
     base = Path(name.replace("\\", "/")).name
