@@ -83,6 +83,11 @@ class Saved:
 def check_sink(sink: Sink) -> Sink:
     """Refuse a destination that cannot take bytes before any request is sent."""
     if isinstance(sink, (str, os.PathLike)):
+        path = Path(sink)
+        if path.is_dir():
+            raise IsADirectoryError(f"download destination is a directory; name the file: {path}")
+        if not path.parent.is_dir():
+            raise FileNotFoundError(f"no such directory for the download: {path.parent}")
         return sink
     if isinstance(sink, io.TextIOBase):
         raise TypeError("open the destination in binary mode ('wb'): downloads are bytes")

@@ -248,10 +248,16 @@ def test_a_download_cut_short_leaves_no_file(tmp_path: Path, run: Runner, api: r
     assert list(tmp_path.iterdir()) == []
 
 
-def test_download_to_a_text_file_is_refused_before_sending(run: Runner, api: respx.MockRouter) -> None:
+def test_bad_destinations_are_refused_before_sending(tmp_path: Path, run: Runner, api: respx.MockRouter) -> None:
     route = api.get("/api/documents/51/download").respond(200, content=b"x")
     with pytest.raises(TypeError, match="binary"):
         run(lambda c: c.documents.download_to(51, io.StringIO()))
+    with pytest.raises(IsADirectoryError):
+        run(lambda c: c.documents.download_to(51, tmp_path))
+    with pytest.raises(FileNotFoundError):
+        run(lambda c: c.documents.download_to(51, tmp_path / "missing" / "plan.pdf"))
+    with pytest.raises(TypeError):
+        run(lambda c: c.documents.download_to(51, 42))
     assert route.call_count == 0
 
 
