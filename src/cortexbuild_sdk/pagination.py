@@ -192,6 +192,12 @@ class AsyncNumberedPaginator(AsyncPaginator[T]):
     def __await__(self) -> Generator[Any, None, AsyncNumberedPage[T]]:
         return self._first_numbered().__await__()
 
+    async def iter_pages(self) -> AsyncIterator[AsyncNumberedPage[T]]:
+        """Every page, the first one included, with no await first."""
+        page = await self._first_numbered()
+        async for each in page.iter_pages():
+            yield each
+
 
 R = TypeVar("R")
 

@@ -124,6 +124,7 @@ def test_first_page_exposes_page_info_async(api: respx.MockRouter) -> None:
             assert not second.has_next_page()
             assert [p.page_info.page async for p in first.iter_pages()] == [1, 2]
             assert [r.id async for r in client.rfis.list(limit=2, page=2)] == [1]
+            assert [p.page_info.page async for p in client.rfis.list(limit=2).iter_pages()] == [1, 2]
 
     asyncio.run(main())
 

@@ -74,6 +74,9 @@ async def async_construction_types(client: AsyncCortexBuild) -> None:
     assert_type(await client.tasks.list(), AsyncNumberedPage[Task])
     async for task in client.tasks.list():
         assert_type(task, Task)
+    async for page in client.tasks.list().iter_pages():
+        assert_type(page, AsyncNumberedPage[Task])
+        assert_type(page.page_info.total, int)
 
 
 def event_data_types() -> None:
