@@ -30,6 +30,7 @@ class Clients(APIResource[ClientT]):
 
     @endpoint
     def retrieve(self, client_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[Client]:
+        """The client with this id (``NotFoundError`` if your company has none)."""
         return RequestSpec("GET", f"{_BASE}/{path_id(client_id)}", data(Client), options=options)
 
     @endpoint
@@ -115,4 +116,5 @@ class Clients(APIResource[ClientT]):
 
     @endpoint
     def delete(self, client_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[None]:
+        """Delete the client."""
         return RequestSpec("DELETE", f"{_BASE}/{path_id(client_id)}", ack, options=options)

@@ -54,6 +54,7 @@ class Documents(APIResource[ClientT]):
 
     @endpoint
     def retrieve(self, document_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[Document]:
+        """The document with this id (``NotFoundError`` if your company has none)."""
         return RequestSpec("GET", f"{_BASE}/{path_id(document_id)}", data(Document), options=options)
 
     @endpoint
@@ -115,6 +116,7 @@ class Documents(APIResource[ClientT]):
 
     @endpoint
     def delete(self, document_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[None]:
+        """Delete the document. Other versions are kept."""
         return RequestSpec("DELETE", f"{_BASE}/{path_id(document_id)}", ack, options=options)
 
     @endpoint

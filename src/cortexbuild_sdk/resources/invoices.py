@@ -36,6 +36,7 @@ class Invoices(APIResource[ClientT]):
 
     @endpoint
     def retrieve(self, invoice_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[Invoice]:
+        """The invoice with this id (``NotFoundError`` if your company has none)."""
         return RequestSpec("GET", f"{_BASE}/{path_id(invoice_id)}", data(Invoice), options=options)
 
     @endpoint
@@ -94,6 +95,7 @@ class Invoices(APIResource[ClientT]):
 
     @endpoint
     def delete(self, invoice_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[None]:
+        """Delete the invoice."""
         return RequestSpec("DELETE", f"{_BASE}/{path_id(invoice_id)}", ack, options=options)
 
     @endpoint
@@ -117,4 +119,5 @@ class Invoices(APIResource[ClientT]):
 
     @endpoint
     def cancel(self, invoice_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[Invoice]:
+        """Cancel an invoice that is not paid."""
         return RequestSpec("PUT", f"{_BASE}/{path_id(invoice_id)}/cancel", data(Invoice), options=options)

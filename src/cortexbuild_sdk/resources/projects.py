@@ -32,6 +32,7 @@ class Projects(APIResource[ClientT]):
 
     @endpoint
     def retrieve(self, project_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[Project]:
+        """The project with this id (``NotFoundError`` if your company has none)."""
         return RequestSpec("GET", f"{_BASE}/{path_id(project_id)}", data(Project), options=options)
 
     @endpoint
@@ -116,4 +117,5 @@ class Projects(APIResource[ClientT]):
 
     @endpoint
     def delete(self, project_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[None]:
+        """Delete the project. Emits ``project.deleted``."""
         return RequestSpec("DELETE", f"{_BASE}/{path_id(project_id)}", ack, options=options)

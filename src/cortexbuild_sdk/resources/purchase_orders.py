@@ -36,6 +36,7 @@ class PurchaseOrders(APIResource[ClientT]):
 
     @endpoint
     def retrieve(self, purchase_order_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[PurchaseOrder]:
+        """The purchase order with this id (``NotFoundError`` if your company has none)."""
         return RequestSpec("GET", f"{_BASE}/{path_id(purchase_order_id)}", data(PurchaseOrder), options=options)
 
     @endpoint
@@ -92,6 +93,7 @@ class PurchaseOrders(APIResource[ClientT]):
 
     @endpoint
     def delete(self, purchase_order_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[None]:
+        """Delete the purchase order."""
         return RequestSpec("DELETE", f"{_BASE}/{path_id(purchase_order_id)}", ack, options=options)
 
     @endpoint

@@ -32,6 +32,7 @@ class Rfis(APIResource[ClientT]):
 
     @endpoint
     def retrieve(self, rfi_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[Rfi]:
+        """The RFI with this id (``NotFoundError`` if your company has none)."""
         return RequestSpec("GET", f"{_BASE}/{path_id(rfi_id)}", data(Rfi), options=options)
 
     @endpoint
@@ -81,6 +82,7 @@ class Rfis(APIResource[ClientT]):
 
     @endpoint
     def delete(self, rfi_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[None]:
+        """Delete the RFI."""
         return RequestSpec("DELETE", f"{_BASE}/{path_id(rfi_id)}", ack, options=options)
 
     @endpoint

@@ -32,6 +32,7 @@ class Tasks(APIResource[ClientT]):
 
     @endpoint
     def retrieve(self, task_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[Task]:
+        """The task with this id (``NotFoundError`` if your company has none)."""
         return RequestSpec("GET", f"{_BASE}/{path_id(task_id)}", data(Task), options=options)
 
     @endpoint
@@ -93,6 +94,7 @@ class Tasks(APIResource[ClientT]):
 
     @endpoint
     def delete(self, task_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[None]:
+        """Delete the task. Emits ``task.deleted``."""
         return RequestSpec("DELETE", f"{_BASE}/{path_id(task_id)}", ack, options=options)
 
     @endpoint

@@ -39,6 +39,7 @@ class TimeEntries(APIResource[ClientT]):
 
     @endpoint
     def retrieve(self, time_entry_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[TimeEntry]:
+        """The time entry with this id (``NotFoundError`` if your company has none)."""
         return RequestSpec("GET", f"{_BASE}/{path_id(time_entry_id)}", data(TimeEntry), options=options)
 
     @endpoint
@@ -94,6 +95,7 @@ class TimeEntries(APIResource[ClientT]):
 
     @endpoint
     def delete(self, time_entry_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[None]:
+        """Delete the time entry."""
         return RequestSpec("DELETE", f"{_BASE}/{path_id(time_entry_id)}", ack, options=options)
 
     @endpoint
