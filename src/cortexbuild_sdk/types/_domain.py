@@ -1,10 +1,11 @@
 """Field types shared by the construction objects (projects, tasks, RFIs, invoices...).
 
-Money. The platform sends amounts as JSON numbers in currency units (``"total": 1234.5``). The JSON
-decoder turns them into ``float``; :data:`Money` turns that float into a ``Decimal`` through ``repr()``,
-which is the *shortest* text that reads back as the same float, i.e. exactly the digits the server wrote
-for every amount of up to 15 significant digits (``0.1`` -> ``Decimal("0.1")``, never
-``Decimal("0.1000000000000000055511151231257827")``). Integers and numeric strings are taken exactly.
+Money. The platform sends amounts as JSON numbers in currency units (``"total": 1234.5``); models expose
+them as ``Decimal``, exactly. pydantic's own ``Decimal`` validation does this without any Python hook: reading
+JSON bytes it takes the number's own digits, and from an already-decoded float it goes through ``str()``, the
+shortest text that reads back as the same float, i.e. the digits the server wrote for any amount of up to 15
+significant digits (``0.1`` -> ``Decimal("0.1")``, never ``Decimal("0.1000000000000000055511151231257827")``).
+Integers and numeric strings are exact; ``NaN``, infinities and booleans are refused.
 
 Statuses. Typed as ``Literal[...] | str`` like the rest of the SDK: the documented values are what editors
 complete and type checkers show, and a value added by a newer server is kept as its string instead of
@@ -13,37 +14,18 @@ failing the whole response.
 
 from __future__ import annotations
 
-import math
-from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from decimal import Decimal
+from typing import Any
 
 from pydantic import BeforeValidator, ConfigDict
 
 from .._models import BaseModel, decode_json_text
 
-__all__ = ["DomainModel", "Money", "as_decimal", "json_list"]
+__all__ = ["DomainModel", "Money", "json_list"]
 
 
-def as_decimal(value: object) -> object:
-    """The exact ``Decimal`` of a money value from the wire; anything unparseable is left to pydantic."""
-    if isinstance(value, bool):
-        return value  # rejected by the Decimal validator: True is not an amount
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return value
-        return Decimal(repr(value))
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, str) and value.strip():
-        try:
-            return Decimal(value.strip())
-        except InvalidOperation:
-            return value
-    return value
-
-
-Money = Annotated[Decimal, BeforeValidator(as_decimal)]
-"""An exact decimal amount from a JSON number (see the module docstring), integer or numeric string."""
+Money = Decimal
+"""An exact decimal amount from a JSON number, integer or numeric string (see the module docstring)."""
 
 
 def json_list(value: object) -> object:
