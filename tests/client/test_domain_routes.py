@@ -456,3 +456,16 @@ def test_an_invoices_items_can_be_copied_onto_a_purchase_order(run: Runner, api:
     run(copy if run.kind == "sync" else copy_async)
     sent = json.loads(route.calls.last.request.content)
     assert sent["items"] == [{"description": "Concrete", "quantity": 3, "unit_price": 380.0933}]
+
+
+def test_every_amount_up_to_15_significant_digits_is_exact_on_both_parse_paths() -> None:
+    # Both the decoded-dict path and the bytes-to-model path (pydantic-core reading JSON) must give the digits
+    # the server wrote: every cent amount below 10^13 units (15 significant digits), sampled.
+    import random
+
+    rng = random.Random(10)
+    for cents in [0, 1, 10, 99, 10**15 - 1, *(rng.randrange(10**15) for _ in range(20_000))]:
+        text = f"{cents // 100}.{cents % 100:02d}"
+        wire = '{"id": 1, "total": %s}' % text
+        assert Invoice.model_validate_json(wire).total == Decimal(text)
+        assert Invoice.model_validate(json.loads(wire)).total == Decimal(text)

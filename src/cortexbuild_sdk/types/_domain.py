@@ -1,11 +1,12 @@
 """Field types shared by the construction objects (projects, tasks, RFIs, invoices...).
 
 Money. The platform sends amounts as JSON numbers in currency units (``"total": 1234.5``); models expose
-them as ``Decimal``, exactly. pydantic's own ``Decimal`` validation does this without any Python hook: reading
-JSON bytes it takes the number's own digits, and from an already-decoded float it goes through ``str()``, the
-shortest text that reads back as the same float, i.e. the digits the server wrote for any amount of up to 15
-significant digits (``0.1`` -> ``Decimal("0.1")``, never ``Decimal("0.1000000000000000055511151231257827")``).
-Integers and numeric strings are exact; ``NaN``, infinities and booleans are refused.
+them as ``Decimal``, exactly. pydantic's own ``Decimal`` validation does this without any Python hook: a JSON
+number becomes a float, and the float becomes a ``Decimal`` through its shortest ``str()``, the text that reads
+back as the same float, which is the digits the server wrote for every amount of up to 15 significant digits
+(``0.1`` -> ``Decimal("0.1")``, never ``Decimal("0.1000000000000000055511151231257827")``). Every cent amount
+below 10^13 units has at most 15 (the local backend refuses larger ones). Integers of any size and numeric
+strings are exact; ``NaN``, infinities and booleans are refused.
 
 Statuses. Typed as ``Literal[...] | str`` like the rest of the SDK: the documented values are what editors
 complete and type checkers show, and a value added by a newer server is kept as its string instead of
