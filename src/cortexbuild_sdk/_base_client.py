@@ -13,6 +13,7 @@ import random
 import time
 import uuid
 from collections.abc import Mapping
+from contextlib import ExitStack
 from typing import Any, TypeVar
 
 import httpx
@@ -25,11 +26,20 @@ from ._exceptions import (
     APITimeoutError,
     make_status_error,
 )
-from ._resource import PageSpec, RequestSpec
+from ._resource import NumberedPageSpec, PageSpec, RequestSpec
 from ._retry_after import parse_retry_after
 from ._types import RequestOptions, Timeout
+from ._uploads import Saved, open_sink, open_uploads
 from ._version import __version__
-from .pagination import AsyncPage, AsyncPaginator, SyncPage
+from .pagination import (
+    AsyncNumberedPage,
+    AsyncNumberedPaginator,
+    AsyncPage,
+    AsyncPaginator,
+    PageInfo,
+    SyncNumberedPage,
+    SyncPage,
+)
 
 __all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "AsyncAPIClient", "BaseClient", "SyncAPIClient"]
 
@@ -90,6 +100,7 @@ class BaseClient:
         body: Any = None,
         query: Mapping[str, Any] | None = None,
         options: RequestOptions,
+        files: Mapping[str, Any] | None = None,
     ) -> httpx.Request:
         headers = self.default_headers
         if method == "POST":
@@ -103,7 +114,10 @@ class BaseClient:
         request = http.build_request(
             method,
             self.base_url + path,
-            json=body,
+            # With files the body is the multipart form's text fields, not JSON.
+            json=body if files is None else None,
+            data=body if files is not None else None,
+            files=files,
             params=params or None,
             headers=headers,
             timeout=options.get("timeout", self.timeout),
@@ -204,19 +218,86 @@ class BaseClient:
             query["cursor"] = cursor
         return query
 
+    def _parse_raw(self, spec: RequestSpec[T], result: httpx.Response | Saved) -> T:
+        """Parse a non-JSON success (a download), mapping shape errors like :meth:`_parse` does."""
+        try:
+            return spec.parse(result)
+        except _SHAPE_ERRORS as exc:
+            response = result if isinstance(result, httpx.Response) else None
+            if response is None:
+                raise
+            raise APIResponseValidationError(
+                response, None, message=f"Unexpected response for {spec.method} {spec.path}: {exc}"
+            ) from exc
+
+    @staticmethod
+    def _transfer_options(spec: RequestSpec[Any]) -> RequestOptions:
+        # A part read from a pipe cannot be rewound, so a retry would send it truncated: send it once.
+        if spec.files and not all(upload.rewindable for upload in spec.files.values()):
+            return {**spec.options, "max_retries": 0}
+        return spec.options
+
+    def _parse_numbered_page(self, spec: NumberedPageSpec[T], response: httpx.Response) -> tuple[list[T], PageInfo]:
+        body = self._json(response)
+        try:
+            items = [spec.parse_item(item) for item in body[spec.items_key]]
+            block = body.get("pagination")
+            if block is None:  # a server that sends the whole list at once: one page of everything
+                info = PageInfo(page=1, limit=len(items), total=len(items), total_pages=1)
+            else:
+                info = PageInfo(
+                    page=_count(block["page"]),
+                    limit=_count(block["limit"]),
+                    total=_count(block["total"]),
+                    total_pages=_count(block["totalPages"]),
+                )
+        except _SHAPE_ERRORS as exc:
+            raise APIResponseValidationError(
+                response, body, message=f"Unexpected response shape for GET {spec.path}: {exc}"
+            ) from exc
+        return items, info
+
+    @staticmethod
+    def _numbered_query(spec: NumberedPageSpec[Any], page: int | None) -> dict[str, Any]:
+        query = dict(spec.query or {})
+        if page is not None:
+            query["page"] = page
+        return query
+
+
+def _count(value: Any) -> int:
+    """A page number or count from the wire: a non-negative integer (or its digits), nothing else."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isdigit() and value.isascii():
+        return int(value)
+    raise ValueError(f"expected a non-negative integer, got {value!r}")
+
 
 class SyncAPIClient(BaseClient):
     """Runs requests on an ``httpx.Client``."""
 
     _http: httpx.Client
 
-    def _send(self, method: str, path: str, body: Any, query: Any, options: RequestOptions) -> httpx.Response:
-        request = self._build_request(self._http, method, path, body=body, query=query, options=options)
+    def _send(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        query: Any,
+        options: RequestOptions,
+        *,
+        files: Mapping[str, Any] | None = None,
+        stream: bool = False,
+    ) -> httpx.Response:
+        request = self._build_request(self._http, method, path, body=body, query=query, options=options, files=files)
         max_retries = options.get("max_retries", self.max_retries)
         retries_taken = 0
         while True:
             try:
-                response = self._http.send(request)
+                response = self._http.send(request, stream=stream)
+                if stream and not response.is_success:
+                    response.read()  # errors are parsed from their (small) JSON body
             except httpx.TransportError as exc:
                 delay = self._after_transport_error(request, exc, retries_taken, max_retries)
             else:
@@ -228,6 +309,8 @@ class SyncAPIClient(BaseClient):
             retries_taken += 1
 
     def _execute(self, spec: RequestSpec[T]) -> T:
+        if spec.transfers_files:
+            return self._transfer(spec)
         response = self._send(spec.method, spec.path, spec.body, spec.query, spec.options)
         return self._parse(spec, response)
 
@@ -239,19 +322,60 @@ class SyncAPIClient(BaseClient):
     def _paginate(self, spec: PageSpec[T]) -> SyncPage[T]:
         return self._fetch_page(spec, None)
 
+    def _fetch_numbered_page(self, spec: NumberedPageSpec[T], page: int | None) -> SyncNumberedPage[T]:
+        response = self._send("GET", spec.path, None, self._numbered_query(spec, page), spec.options)
+        items, info = self._parse_numbered_page(spec, response)
+        return SyncNumberedPage(items, info, lambda number: self._fetch_numbered_page(spec, number))
+
+    def _paginate_numbered(self, spec: NumberedPageSpec[T]) -> SyncNumberedPage[T]:
+        return self._fetch_numbered_page(spec, None)
+
+    def _transfer(self, spec: RequestSpec[T]) -> T:
+        """Run a request that uploads files or whose answer is a file rather than JSON."""
+        stream = spec.sink is not None
+        with ExitStack() as stack:
+            files = open_uploads(spec.files, stack)
+            options = self._transfer_options(spec)
+            response = self._send(spec.method, spec.path, spec.body, spec.query, options, files=files, stream=stream)
+        if spec.sink is not None:
+            try:
+                size = 0
+                with open_sink(spec.sink) as (write, path):
+                    for chunk in response.iter_bytes():
+                        write(chunk)
+                        size += len(chunk)
+            except httpx.TransportError as exc:
+                raise APIConnectionError(response.request, message=f"Download interrupted: {exc}") from exc
+            finally:
+                response.close()
+            return self._parse_raw(spec, Saved(response.headers, path, size))
+        return self._parse_raw(spec, response) if spec.raw else self._parse(spec, response)
+
 
 class AsyncAPIClient(BaseClient):
     """Runs requests on an ``httpx.AsyncClient``."""
 
     _http: httpx.AsyncClient
 
-    async def _send(self, method: str, path: str, body: Any, query: Any, options: RequestOptions) -> httpx.Response:
-        request = self._build_request(self._http, method, path, body=body, query=query, options=options)
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        query: Any,
+        options: RequestOptions,
+        *,
+        files: Mapping[str, Any] | None = None,
+        stream: bool = False,
+    ) -> httpx.Response:
+        request = self._build_request(self._http, method, path, body=body, query=query, options=options, files=files)
         max_retries = options.get("max_retries", self.max_retries)
         retries_taken = 0
         while True:
             try:
-                response = await self._http.send(request)
+                response = await self._http.send(request, stream=stream)
+                if stream and not response.is_success:
+                    await response.aread()  # errors are parsed from their (small) JSON body
             except httpx.TransportError as exc:
                 delay = self._after_transport_error(request, exc, retries_taken, max_retries)
             else:
@@ -263,6 +387,8 @@ class AsyncAPIClient(BaseClient):
             retries_taken += 1
 
     async def _execute(self, spec: RequestSpec[T]) -> T:
+        if spec.transfers_files:
+            return await self._transfer(spec)
         response = await self._send(spec.method, spec.path, spec.body, spec.query, spec.options)
         return self._parse(spec, response)
 
@@ -273,3 +399,35 @@ class AsyncAPIClient(BaseClient):
 
     def _paginate(self, spec: PageSpec[T]) -> AsyncPaginator[T]:
         return AsyncPaginator(lambda: self._fetch_page(spec, None))
+
+    async def _fetch_numbered_page(self, spec: NumberedPageSpec[T], page: int | None) -> AsyncNumberedPage[T]:
+        response = await self._send("GET", spec.path, None, self._numbered_query(spec, page), spec.options)
+        items, info = self._parse_numbered_page(spec, response)
+        return AsyncNumberedPage(items, info, lambda number: self._fetch_numbered_page(spec, number))
+
+    def _paginate_numbered(self, spec: NumberedPageSpec[T]) -> AsyncNumberedPaginator[T]:
+        return AsyncNumberedPaginator(lambda: self._fetch_numbered_page(spec, None))
+
+    async def _transfer(self, spec: RequestSpec[T]) -> T:
+        """Run a request that uploads files or whose answer is a file rather than JSON."""
+        stream = spec.sink is not None
+        with ExitStack() as stack:
+            files = open_uploads(spec.files, stack)
+            options = self._transfer_options(spec)
+            response = await self._send(
+                spec.method, spec.path, spec.body, spec.query, options, files=files, stream=stream
+            )
+        if spec.sink is not None:
+            try:
+                size = 0
+                # Writes are synchronous: chunks are small and a file write does not wait on the network.
+                with open_sink(spec.sink) as (write, path):
+                    async for chunk in response.aiter_bytes():
+                        write(chunk)
+                        size += len(chunk)
+            except httpx.TransportError as exc:
+                raise APIConnectionError(response.request, message=f"Download interrupted: {exc}") from exc
+            finally:
+                await response.aclose()
+            return self._parse_raw(spec, Saved(response.headers, path, size))
+        return self._parse_raw(spec, response) if spec.raw else self._parse(spec, response)

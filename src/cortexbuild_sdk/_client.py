@@ -20,11 +20,19 @@ from ._types import NOT_GIVEN, NotGiven, Timeout
 if TYPE_CHECKING:
     from .local import Backend
     from .local.backend import BackendOptions
+    from .resources.clients import Clients
+    from .resources.documents import Documents
     from .resources.integrations import Integrations
+    from .resources.invoices import Invoices
     from .resources.keys import Keys
     from .resources.marketplace import Marketplace
     from .resources.plan import PlanResource
+    from .resources.projects import Projects
+    from .resources.purchase_orders import PurchaseOrders
+    from .resources.rfis import Rfis
     from .resources.sandboxes import Sandboxes
+    from .resources.tasks import Tasks
+    from .resources.time_entries import TimeEntries
     from .resources.usage import Usage
     from .resources.webhooks import Webhooks
 
@@ -92,6 +100,55 @@ class _ClientMixin(Generic[ClientT]):
         from .resources.marketplace import Marketplace
 
         return Marketplace(self._client())
+
+    # The construction objects (CONTRACT.md, "Construction domain").
+    @cached_property
+    def projects(self) -> Projects[ClientT]:
+        from .resources.projects import Projects
+
+        return Projects(self._client())
+
+    @cached_property
+    def tasks(self) -> Tasks[ClientT]:
+        from .resources.tasks import Tasks
+
+        return Tasks(self._client())
+
+    @cached_property
+    def rfis(self) -> Rfis[ClientT]:
+        from .resources.rfis import Rfis
+
+        return Rfis(self._client())
+
+    @cached_property
+    def invoices(self) -> Invoices[ClientT]:
+        from .resources.invoices import Invoices
+
+        return Invoices(self._client())
+
+    @cached_property
+    def clients(self) -> Clients[ClientT]:
+        from .resources.clients import Clients
+
+        return Clients(self._client())
+
+    @cached_property
+    def documents(self) -> Documents[ClientT]:
+        from .resources.documents import Documents
+
+        return Documents(self._client())
+
+    @cached_property
+    def time_entries(self) -> TimeEntries[ClientT]:
+        from .resources.time_entries import TimeEntries
+
+        return TimeEntries(self._client())
+
+    @cached_property
+    def purchase_orders(self) -> PurchaseOrders[ClientT]:
+        from .resources.purchase_orders import PurchaseOrders
+
+        return PurchaseOrders(self._client())
 
     def with_options(
         self,

@@ -19,19 +19,25 @@ import pydantic
 from typing_extensions import ParamSpec, Self
 
 from ._types import NotGiven, RequestOptions
+from ._uploads import Saved, Sink, Upload
 
 if TYPE_CHECKING:
     from ._base_client import AsyncAPIClient, SyncAPIClient
-    from .pagination import AsyncPaginator, SyncPage
+    from .pagination import AsyncNumberedPaginator, AsyncPaginator, SyncNumberedPage, SyncPage
 
 __all__ = [
     "APIResource",
+    "NumberedPageSpec",
     "PageSpec",
     "RequestSpec",
+    "Saved",
+    "Sink",
+    "Upload",
     "ack",
     "as_iso",
     "compact",
     "endpoint",
+    "paged",
     "paginated",
     "path_id",
     "unwrap",
@@ -55,6 +61,16 @@ class RequestSpec(Generic[T]):
     body: Any = None
     query: Mapping[str, Any] | None = None
     options: RequestOptions = field(default_factory=lambda: RequestOptions())
+    files: Mapping[str, Upload] | None = None
+    """Multipart file parts; ``body`` then holds the form's text fields instead of JSON."""
+    raw: bool = False
+    """The 2xx body is not JSON: ``parse`` receives the whole ``httpx.Response`` (read into memory)."""
+    sink: Sink | None = None
+    """Stream the 2xx body into this path or binary file object; ``parse`` receives a :class:`Saved`."""
+
+    @property
+    def transfers_files(self) -> bool:
+        return self.files is not None or self.raw or self.sink is not None
 
 
 @dataclass(frozen=True)
@@ -107,6 +123,37 @@ class paginated(Generic[P, T]):
     def __get__(self, resource: APIResource[AsyncAPIClient], owner: type[Any]) -> Callable[P, AsyncPaginator[T]]: ...
     def __get__(self, resource: APIResource[Any] | None, owner: type[Any]) -> Any:
         return self if resource is None else _bind(self._describe, resource, resource._client._paginate)
+
+
+@dataclass(frozen=True)
+class NumberedPageSpec(Generic[T]):
+    """A page-numbered list route: ``{"success": true, "data": [...], "pagination": {"page", "limit",
+    "total", "totalPages"}}``, asked for with ``page`` (from 1) and ``limit`` in the query."""
+
+    path: str
+    parse_item: Callable[[Any], T]
+    query: Mapping[str, Any] | None = None
+    options: RequestOptions = field(default_factory=lambda: RequestOptions())
+    items_key: str = "data"
+
+
+class paged(Generic[P, T]):
+    """Like :class:`paginated`, for page-numbered list routes: iterating the page walks every later page."""
+
+    def __init__(self, describe: Callable[Concatenate[Any, P], NumberedPageSpec[T]]) -> None:
+        self._describe = describe
+        functools.update_wrapper(self, describe)  # type: ignore[arg-type]
+
+    @overload
+    def __get__(self, resource: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, resource: APIResource[SyncAPIClient], owner: type[Any]) -> Callable[P, SyncNumberedPage[T]]: ...
+    @overload
+    def __get__(
+        self, resource: APIResource[AsyncAPIClient], owner: type[Any]
+    ) -> Callable[P, AsyncNumberedPaginator[T]]: ...
+    def __get__(self, resource: APIResource[Any] | None, owner: type[Any]) -> Any:
+        return self if resource is None else _bind(self._describe, resource, resource._client._paginate_numbered)
 
 
 def _bind(describe: Callable[..., Any], resource: APIResource[Any], run: Callable[[Any], Any]) -> Any:

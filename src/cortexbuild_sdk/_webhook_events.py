@@ -1,5 +1,9 @@
 """Typed webhook event models: a discriminated union on ``event`` over the platform's catalogue.
 
+Each event's ``data`` holds the object as the API's GET renders it, parsed into the very model the client
+returns (``RfiAnsweredEvent.data.rfi`` is a :class:`~cortexbuild_sdk.types.Rfi`), plus ``previous_status``
+on status changes. Those models keep unknown fields and read like dicts too (``data["rfi"]["subject"]``).
+
 Kept apart from :mod:`cortexbuild_sdk.webhooks` so that verifying a delivery never pays for building these
 models; they are imported on the first :func:`~cortexbuild_sdk.webhooks.construct_event` call.
 """
@@ -20,6 +24,14 @@ from pydantic import (
 )
 
 from cortexbuild_sdk._events import EVENT_TYPES, TEST_EVENT
+from cortexbuild_sdk.types.client import Client
+from cortexbuild_sdk.types.document import Document
+from cortexbuild_sdk.types.invoice import Invoice, InvoiceStatus
+from cortexbuild_sdk.types.project import Project, ProjectStatus
+from cortexbuild_sdk.types.purchase_order import PurchaseOrder, PurchaseOrderStatus
+from cortexbuild_sdk.types.rfi import Rfi, RfiStatus
+from cortexbuild_sdk.types.task import Task, TaskStatus
+from cortexbuild_sdk.types.time_entry import TimeEntry, TimeEntryStatus
 
 __all__ = [
     "EVENT_MODELS",
@@ -108,35 +120,47 @@ class EventData(BaseModel):
 
 
 class ProjectEventData(EventData):
-    project: dict[str, Any] | None = None
+    project: Project
+    previous_status: ProjectStatus | None = None
+    """On ``project.status_changed``: the status before the change."""
 
 
 class TaskEventData(EventData):
-    task: dict[str, Any] | None = None
+    task: Task
+    previous_status: TaskStatus | None = None
+    """On a status change (``task.completed``): the status before it."""
 
 
 class RfiEventData(EventData):
-    rfi: dict[str, Any] | None = None
+    rfi: Rfi
+    previous_status: RfiStatus | None = None
+    """On a status change (``rfi.answered``, ``rfi.closed``): the status before it."""
 
 
 class InvoiceEventData(EventData):
-    invoice: dict[str, Any] | None = None
+    invoice: Invoice
+    previous_status: InvoiceStatus | None = None
+    """On a status change (``invoice.sent``, ``.paid``, ``.overdue``): the status before it."""
 
 
 class ClientEventData(EventData):
-    client: dict[str, Any] | None = None
+    client: Client
 
 
 class DocumentEventData(EventData):
-    document: dict[str, Any] | None = None
+    document: Document
 
 
 class TimeEntryEventData(EventData):
-    time_entry: dict[str, Any] | None = None
+    time_entry: TimeEntry
+    previous_status: TimeEntryStatus | None = None
+    """On ``time_entry.approved``: the status before it."""
 
 
 class PurchaseOrderEventData(EventData):
-    purchase_order: dict[str, Any] | None = None
+    purchase_order: PurchaseOrder
+    previous_status: PurchaseOrderStatus | None = None
+    """On a status change (``purchase_order.approved``, ``.received``): the status before it."""
 
 
 class WebhookTestData(EventData):

@@ -7,9 +7,18 @@ ends after the first page. The local backend and future servers add ``limit``/``
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-__all__ = ["AsyncPage", "AsyncPaginator", "SyncPage"]
+__all__ = [
+    "AsyncNumberedPage",
+    "AsyncNumberedPaginator",
+    "AsyncPage",
+    "AsyncPaginator",
+    "PageInfo",
+    "SyncNumberedPage",
+    "SyncPage",
+]
 
 T = TypeVar("T")
 
@@ -99,3 +108,99 @@ class AsyncPaginator(Generic[T]):
         page = await self._first_page()
         async for item in page:
             yield item
+
+
+# Page-numbered lists (the construction routes: ``{"data": [...], "pagination": {page, limit, total,
+# totalPages}}``). They are cursor pages whose cursor is the next page number, so iteration, ``iter_pages``
+# and ``AsyncPaginator`` work unchanged; the numbers themselves are exposed as ``page_info``.
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """The ``pagination`` block of a page-numbered list."""
+
+    page: int
+    """This page's number, from 1."""
+    limit: int
+    total: int
+    """Items across all pages when this page was read."""
+    total_pages: int
+
+    def next_page_number(self, items_on_page: int) -> int | None:
+        # An empty page ends iteration even if totalPages says otherwise: a server that miscounts must not
+        # send a client round an endless loop.
+        return self.page + 1 if self.page < self.total_pages and items_on_page else None
+
+
+class SyncNumberedPage(SyncPage[T]):
+    """One page of a page-numbered list; ``for item in page`` continues through all later pages."""
+
+    def __init__(self, data: list[T], info: PageInfo, fetch: Callable[[int], SyncNumberedPage[T]] | None) -> None:
+        following = info.next_page_number(len(data))
+        super().__init__(data, None if following is None else str(following), _by_number(fetch))
+        self.page_info = info
+
+    def next_page(self) -> SyncNumberedPage[T]:
+        page = super().next_page()
+        assert isinstance(page, SyncNumberedPage)
+        return page
+
+    def iter_pages(self) -> Iterator[SyncNumberedPage[T]]:
+        page = self
+        yield page
+        while page.has_next_page():
+            page = page.next_page()
+            yield page
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(data={self.data!r}, page_info={self.page_info!r})"
+
+
+class AsyncNumberedPage(AsyncPage[T]):
+    """One page of a page-numbered list; ``async for item in page`` continues through all later pages."""
+
+    def __init__(
+        self, data: list[T], info: PageInfo, fetch: Callable[[int], Awaitable[AsyncNumberedPage[T]]] | None
+    ) -> None:
+        following = info.next_page_number(len(data))
+        super().__init__(data, None if following is None else str(following), _by_number(fetch))
+        self.page_info = info
+
+    async def next_page(self) -> AsyncNumberedPage[T]:
+        page = await super().next_page()
+        assert isinstance(page, AsyncNumberedPage)
+        return page
+
+    async def iter_pages(self) -> AsyncIterator[AsyncNumberedPage[T]]:
+        page = self
+        yield page
+        while page.has_next_page():
+            page = await page.next_page()
+            yield page
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(data={self.data!r}, page_info={self.page_info!r})"
+
+
+class AsyncNumberedPaginator(AsyncPaginator[T]):
+    """What an async page-numbered list returns: ``await`` it for the first page, or ``async for`` every item."""
+
+    def __init__(self, first_page: Callable[[], Awaitable[AsyncNumberedPage[T]]]) -> None:
+        super().__init__(first_page)
+        self._first_numbered = first_page
+
+    def __await__(self) -> Generator[Any, None, AsyncNumberedPage[T]]:
+        return self._first_numbered().__await__()
+
+    async def iter_pages(self) -> AsyncIterator[AsyncNumberedPage[T]]:
+        """Every page, the first one included, with no await first."""
+        page = await self._first_numbered()
+        async for each in page.iter_pages():
+            yield each
+
+
+R = TypeVar("R")
+
+
+def _by_number(fetch: Callable[[int], R] | None) -> Callable[[str], R] | None:
+    return None if fetch is None else (lambda cursor: fetch(int(cursor)))

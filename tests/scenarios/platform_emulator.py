@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
-_BOOLEAN_COLUMNS = frozenset({"is_active", "hasCredentials", "requiresOAuth"})
-_JSON_COLUMNS = frozenset({"events", "scopes", "config"})
+_BOOLEAN_COLUMNS = frozenset({"is_active", "hasCredentials", "requiresOAuth", "is_public", "is_billable"})
+_JSON_COLUMNS = frozenset({"events", "scopes", "config", "items"})  # items: invoices, purchase orders
 _EPOCH_MS_COLUMNS = frozenset({"last_triggered_at"})
 
 

@@ -31,3 +31,58 @@ def local_options_are_typed() -> None:
 
     CortexBuild.local(tier="pro", clock=ManualClock())
     CortexBuild.local(teir="pro")  # type: ignore[call-arg]  # a typo is caught by the type checker
+
+
+def construction_types(client: CortexBuild) -> None:
+    from decimal import Decimal
+
+    from cortexbuild_sdk.pagination import SyncNumberedPage
+    from cortexbuild_sdk.types import Document, DownloadedFile, Invoice, Project, Rfi, SavedFile, TimeEntrySummary
+
+    assert_type(client.rfis.retrieve(1), Rfi)
+    assert_type(client.rfis.answer(1, answer="Yes"), Rfi)
+    assert_type(client.projects.list(status="active"), SyncNumberedPage[Project])
+    for project in client.projects.list():
+        assert_type(project, Project)
+    assert_type(client.invoices.pay(1, payment_date="2025-10-09", amount=Decimal("10.50")), Invoice)
+    assert_type(client.documents.create(project_id=1, name="Plan", file=b"%PDF"), Document)
+    assert_type(client.documents.download(1), DownloadedFile)
+    assert_type(client.documents.download_to(1, "plan.pdf"), SavedFile)
+    assert_type(client.time_entries.summary(), TimeEntrySummary)
+    assert_type(client.tasks.delete(1), None)
+    import io
+    from pathlib import Path
+
+    with open("plan.pdf", "rb") as handle:
+        client.documents.create(project_id=1, name="Plan", file=handle)
+    client.documents.create_version(1, file=Path("plan-b.pdf"))
+    client.documents.download_to(1, io.BytesIO())
+    lines = client.invoices.retrieve(1).items
+    client.purchase_orders.create(vendor="Steel Co", issue_date="2025-10-02", items=lines)
+    client.invoices.pay(1, payment_date="2025-10-09", amount=10.5)  # type: ignore[arg-type]  # floats are refused
+
+
+async def async_construction_types(client: AsyncCortexBuild) -> None:
+    from collections.abc import Awaitable
+
+    from cortexbuild_sdk.pagination import AsyncNumberedPage, AsyncNumberedPaginator
+    from cortexbuild_sdk.types import Rfi, Task
+
+    assert_type(client.rfis.retrieve(1), Awaitable[Rfi])
+    assert_type(await client.rfis.retrieve(1), Rfi)
+    assert_type(client.tasks.list(project_id=1), AsyncNumberedPaginator[Task])
+    assert_type(await client.tasks.list(), AsyncNumberedPage[Task])
+    async for task in client.tasks.list():
+        assert_type(task, Task)
+    async for page in client.tasks.list().iter_pages():
+        assert_type(page, AsyncNumberedPage[Task])
+        assert_type(page.page_info.total, int)
+
+
+def event_data_types() -> None:
+    from cortexbuild_sdk.types import Rfi
+    from cortexbuild_sdk.webhooks import RfiAnsweredEvent
+
+    def handle(event: RfiAnsweredEvent) -> None:
+        assert_type(event.data.rfi, Rfi)
+        assert_type(event.data.previous_status, str | None)

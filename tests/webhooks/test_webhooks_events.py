@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from decimal import Decimal
 
 import pytest
 
@@ -25,7 +26,11 @@ def test_each_event_name_parses_into_its_own_model(name: str) -> None:
     assert type(event) is _webhook_events.EVENT_MODELS[name]
     assert event.event == name
     assert event.id == "evt_1"
-    assert event.data[resource] == {"id": 1}
+    if name == TEST_EVENT:
+        assert event.data[resource] == {"id": 1}
+    else:  # the object is typed (the model the client returns) and still reads like a dict
+        assert event.data[resource].id == 1
+        assert event.data[resource]["id"] == 1
 
 
 def test_seed_example_payload_is_typed() -> None:
@@ -41,7 +46,8 @@ def test_seed_example_payload_is_typed() -> None:
     assert event.company_id == "company-1"
     assert event.user_id == "user-1"
     assert event.id is None
-    assert event.data.project is not None
+    assert event.data.project.budget == Decimal(5000000)
+    assert event.data.project.status == "active"
     assert event.data.project["budget"] == 5000000
     assert event.data["project"]["name"] == "New Office Building"
 

@@ -42,7 +42,7 @@ def test_standard_libraries_reject_tampering() -> None:
 @pytest.mark.parametrize("secret", SECRETS)
 @pytest.mark.parametrize("library", ["standardwebhooks", "svix"])
 def test_verify_accepts_what_the_standard_libraries_sign(secret: str, library: str) -> None:
-    body = '{"event":"project.created","timestamp":1,"data":{"project":{"name":"東京"}}}'
+    body = '{"event":"project.created","timestamp":1,"data":{"project":{"id":1,"name":"東京"}}}'
     whsec = webhooks.standard_secret(secret)
     signer = standardwebhooks.Webhook(whsec) if library == "standardwebhooks" else svix.webhooks.Webhook(whsec)
     sent = datetime.now(tz=timezone.utc)

@@ -1,6 +1,6 @@
 """Response models. Every model keeps unknown fields from the server (``model_extra``).
 
-Each model module loads on first use, so touching one resource does not build all twenty models.
+Each model module loads on first use, so touching one resource does not build every model.
 """
 
 from __future__ import annotations
@@ -9,15 +9,33 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._domain import Money
     from .api_key import ApiKey, ApiKeyWithSecret
+    from .client import Client
+    from .document import Document, DocumentCategory, DownloadedFile, SavedFile
     from .integration import Integration, OAuthAuthorization, OAuthRefresh, Provider, SyncStatus
+    from .invoice import Invoice, InvoiceItem, InvoiceStatus
     from .marketplace import MarketplaceModule, Review, ReviewList
     from .plan import Plan
+    from .project import Project, ProjectStatus
+    from .purchase_order import PurchaseOrder, PurchaseOrderStatus
+    from .rfi import Rfi, RfiStatus
     from .sandbox import Sandbox, SandboxConfig, SandboxWithSecret
+    from .task import Task, TaskStatus
+    from .time_entry import TimeEntry, TimeEntryStatus, TimeEntrySummary
     from .usage import AIRequest, AIUsageDay, IntegrationUsage, WebhookUsage
     from .webhook import Webhook, WebhookLog, WebhookTestResult
 
 _MODULES: dict[str, tuple[str, ...]] = {
+    "_domain": ("Money",),
+    "client": ("Client",),
+    "document": ("Document", "DocumentCategory", "DownloadedFile", "SavedFile"),
+    "invoice": ("Invoice", "InvoiceItem", "InvoiceStatus"),
+    "project": ("Project", "ProjectStatus"),
+    "purchase_order": ("PurchaseOrder", "PurchaseOrderStatus"),
+    "rfi": ("Rfi", "RfiStatus"),
+    "task": ("Task", "TaskStatus"),
+    "time_entry": ("TimeEntry", "TimeEntryStatus", "TimeEntrySummary"),
     "api_key": ("ApiKey", "ApiKeyWithSecret"),
     "integration": ("Integration", "OAuthAuthorization", "OAuthRefresh", "Provider", "SyncStatus"),
     "marketplace": ("MarketplaceModule", "Review", "ReviewList"),
@@ -33,19 +51,39 @@ __all__ = [
     "AIUsageDay",
     "ApiKey",
     "ApiKeyWithSecret",
+    "Client",
+    "Document",
+    "DocumentCategory",
+    "DownloadedFile",
     "Integration",
     "IntegrationUsage",
+    "Invoice",
+    "InvoiceItem",
+    "InvoiceStatus",
     "MarketplaceModule",
+    "Money",
     "OAuthAuthorization",
     "OAuthRefresh",
     "Plan",
+    "Project",
+    "ProjectStatus",
     "Provider",
+    "PurchaseOrder",
+    "PurchaseOrderStatus",
     "Review",
     "ReviewList",
+    "Rfi",
+    "RfiStatus",
     "Sandbox",
     "SandboxConfig",
     "SandboxWithSecret",
+    "SavedFile",
     "SyncStatus",
+    "Task",
+    "TaskStatus",
+    "TimeEntry",
+    "TimeEntryStatus",
+    "TimeEntrySummary",
     "Webhook",
     "WebhookLog",
     "WebhookTestResult",

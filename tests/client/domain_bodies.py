@@ -1,0 +1,168 @@
+"""The construction objects exactly as the platform sends them: money as JSON numbers in currency units,
+booleans as 0/1, timestamps as SQLite text, dates as YYYY-MM-DD, JSON columns as JSON text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+STAMPS = {"created_at": "2025-10-09 12:00:00", "updated_at": "2025-10-09 12:30:00"}
+
+PROJECT: dict[str, Any] = {
+    "id": 7,
+    "company_id": "company-1",
+    "name": "New Office Building",
+    "description": "Six storeys",
+    "project_number": "PRJ-2025-007",
+    "status": "on-hold",
+    "priority": "high",
+    "start_date": "2025-01-15",
+    "end_date": "2026-06-30",
+    "budget": 5000000,
+    "actual_cost": 1234.5,
+    "address": "1 Main St",
+    "city": "Cluj-Napoca",
+    "state": "CJ",
+    "zip_code": "400000",
+    "client_id": 45,
+    "progress": 40,
+    **STAMPS,
+}
+
+TASK: dict[str, Any] = {
+    "id": 11,
+    "company_id": "company-1",
+    "project_id": 7,
+    "title": "Pour foundation",
+    "description": None,
+    "status": "in-progress",
+    "priority": "medium",
+    "assigned_to": 3,
+    "due_date": "2025-11-01",
+    "estimated_hours": 16,
+    "actual_hours": 12.5,
+    "progress": 75,
+    "completed_at": None,
+    **STAMPS,
+}
+
+RFI: dict[str, Any] = {
+    "id": 21,
+    "company_id": "company-1",
+    "project_id": 7,
+    "rfi_number": "RFI-001",
+    "subject": "Beam size on grid C",
+    "question": "Is W12x26 acceptable?",
+    "answer": None,
+    "status": "open",
+    "priority": "high",
+    "submitted_by": "user-1",
+    "assigned_to": 4,
+    "due_date": "2025-10-20",
+    "answered_at": None,
+    **STAMPS,
+}
+
+INVOICE: dict[str, Any] = {
+    "id": 31,
+    "company_id": "company-1",
+    "project_id": 7,
+    "client_id": 45,
+    "invoice_number": "INV-2025-0031",
+    "status": "sent",
+    "issue_date": "2025-10-01",
+    "due_date": "2025-10-31",
+    "subtotal": 1140.28,
+    "tax_rate": 8.25,
+    "tax_amount": 94.07,
+    "total": 1234.35,
+    "paid_amount": 0.1,
+    "balance": 1234.25,
+    "notes": None,
+    "terms": "Net 30",
+    "paid_at": None,
+    "items": '[{"description":"Concrete","quantity":3,"unit_price":380.0933}]',
+    **STAMPS,
+}
+
+CLIENT: dict[str, Any] = {
+    "id": 45,
+    "company_id": "company-1",
+    "name": "Acme Developments",
+    "contact_name": "Ana Pop",
+    "email": "ana@acme.example",
+    "phone": "+40 700 000 000",
+    "address": None,
+    "city": "Cluj-Napoca",
+    "state": None,
+    "zip_code": None,
+    "country": "RO",
+    "website": None,
+    "tax_id": "RO123",
+    "payment_terms": 30,
+    "credit_limit": 250000,
+    "notes": None,
+    "is_active": 1,
+    **STAMPS,
+}
+
+DOCUMENT: dict[str, Any] = {
+    "id": 51,
+    "company_id": "company-1",
+    "project_id": 7,
+    "name": "Ground floor plan",
+    "description": None,
+    "file_size": 18,
+    "file_type": "application/pdf",
+    "category": "drawing",
+    "is_public": 0,
+    "version": 1,
+    "parent_document_id": None,
+    "sha256": "ab" * 32,
+    **STAMPS,
+}
+
+TIME_ENTRY: dict[str, Any] = {
+    "id": 61,
+    "company_id": "company-1",
+    "user_id": 3,
+    "project_id": 7,
+    "task_id": 11,
+    "description": "Formwork",
+    "start_time": "2025-10-09 08:00:00",
+    "end_time": "2025-10-09T16:30:00Z",
+    "duration_minutes": 510,
+    "is_billable": 1,
+    "hourly_rate": 42.5,
+    "amount": 361.25,
+    "status": "pending",
+    **STAMPS,
+}
+
+PURCHASE_ORDER: dict[str, Any] = {
+    "id": 71,
+    "company_id": "company-1",
+    "project_id": 7,
+    "vendor": "Steel Co",
+    "po_number": "PO-2025-0071",
+    "status": "draft",
+    "issue_date": "2025-10-02",
+    "delivery_date": "2025-10-16",
+    "subtotal": 9999.99,
+    "tax_amount": 0,
+    "total": 9999.99,
+    "notes": None,
+    "approved_at": None,
+    "received_at": 1760011200000,
+    "items": [{"description": "Rebar", "quantity": 2.5, "unit_price": 3999.996}],
+    **STAMPS,
+}
+
+
+def ok(**fields: Any) -> dict[str, Any]:
+    return {"success": True, **fields}
+
+
+def page(items: list[dict[str, Any]], *, number: int = 1, limit: int = 20, total: int | None = None) -> dict[str, Any]:
+    total = len(items) if total is None else total
+    pages = max(1, -(-total // limit))
+    return ok(data=items, pagination={"page": number, "limit": limit, "total": total, "totalPages": pages})
