@@ -98,6 +98,11 @@ class BaseClient:
         elif "idempotency_key" in options:
             headers["Idempotency-Key"] = options["idempotency_key"]
         headers.update(options.get("extra_headers") or {})
+        extra_body = options.get("extra_body")
+        if extra_body:
+            if body is not None and not isinstance(body, Mapping):
+                raise TypeError(f"extra_body needs a JSON object body; {method} {path} sends {type(body).__name__}")
+            body = {**(body or {}), **extra_body}
         params = {k: v for k, v in (query or {}).items() if v is not None}
         params.update(options.get("extra_query") or {})
         request = http.build_request(
