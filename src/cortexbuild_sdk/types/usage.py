@@ -18,6 +18,8 @@ class AIRequest(BaseModel):
     """One recorded AI request."""
 
     id: int
+    user_id: str | None = None
+    company_id: str | None = None
     provider: str | None = None
     model: str | None = None
     prompt_tokens: int | None = None
