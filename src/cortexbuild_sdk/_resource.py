@@ -247,14 +247,23 @@ def compact(**fields: Any) -> dict[str, Any]:
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 
+class Unwrap(Generic[M]):
+    """Parses ``body[key]`` as ``model``. A class rather than a closure so that the engine can recognise it
+    and read the object straight from the response bytes (see ``BaseClient._parse``)."""
+
+    __slots__ = ("key", "model")
+
+    def __init__(self, key: str, model: type[M]) -> None:
+        self.key = key
+        self.model = model
+
+    def __call__(self, body: Any) -> M:
+        return self.model.model_validate(body[self.key])
+
+
 def unwrap(key: str, model: type[M]) -> Callable[[Any], M]:
     """Parse ``body[key]`` (the platform's ``{"success": true, key: {...}}`` envelope) as ``model``."""
-    validate = model.model_validate
-
-    def parse(body: Any) -> M:
-        return validate(body[key])
-
-    return parse
+    return Unwrap(key, model)
 
 
 def unwrap_list(key: str, model: type[M]) -> Callable[[Any], list[M]]:
