@@ -91,7 +91,6 @@ class _Described:
     def _setup(self, describe: Callable[..., Any]) -> None:
         self._describe = describe
         self._name = describe.__name__
-        self._signatures: dict[type[Any], inspect.Signature] = {}
         functools.update_wrapper(self, describe)
 
     def __set_name__(self, owner: type[Any], name: str) -> None:
@@ -112,15 +111,7 @@ class _Described:
         return self._method(resource)(*args, **kwargs)
 
     def _method(self, resource: APIResource[Any]) -> Any:
-        client = resource._client
-        run = getattr(client, self._runner)
-        method = _bind(self._describe, resource, run)
-        signature = self._signatures.get(type(client))
-        if signature is None:
-            returns = _returns(type(client), self._runner)
-            signature = _signature(self._describe, _spec_item(self._describe), returns, bound=True)
-            self._signatures[type(client)] = signature
-        method.__signature__ = signature
+        method = _bind(self._describe, resource, getattr(resource._client, self._runner))
         resource.__dict__[self._name] = method  # later lookups skip the descriptor: no per-call rebinding
         return method
 
@@ -162,13 +153,32 @@ class paginated(_Described, Generic[P, T]):
 
 
 def _bind(describe: Callable[..., Any], resource: APIResource[Any], run: Callable[[Any], Any]) -> Any:
-    """The bound method: describe the request, then hand the description to the client to run."""
+    """The bound method: describe the request, then hand the description to the client to run. Its signature
+    is the describing function's, returning what ``run`` returns (so any descriptor built on this gets it)."""
 
     @functools.wraps(describe)
     def method(*args: Any, **kwargs: Any) -> Any:
         return run(describe(resource, *args, **kwargs))
 
+    method.__signature__ = _bound_signature(describe, run)  # type: ignore[attr-defined]
     return method
+
+
+_BOUND_SIGNATURES: dict[tuple[Callable[..., Any], type[Any], str], inspect.Signature] = {}
+
+
+def _bound_signature(describe: Callable[..., Any], run: Callable[[Any], Any]) -> inspect.Signature:
+    client_type, runner = type(getattr(run, "__self__", None)), getattr(run, "__name__", "")
+    key = (describe, client_type, runner)
+    signature = _BOUND_SIGNATURES.get(key)
+    if signature is None:
+        try:
+            returns = _returns(client_type, runner)
+        except Exception:  # not a client method with a resolvable annotation: show the item type
+            returns = _ANY_ITEM
+        signature = _signature(describe, _spec_item(describe), returns, bound=True)
+        _BOUND_SIGNATURES[key] = signature
+    return signature
 
 
 def _spec_item(describe: Callable[..., Any]) -> Any:
@@ -196,6 +206,9 @@ def _returns(client_type: type[Any], runner: str) -> Any:
         hint = typing.get_type_hints(run).get("return", Any)
         _RETURNS[key] = Awaitable[hint] if inspect.iscoroutinefunction(run) else hint  # type: ignore[valid-type]
     return _RETURNS[key]
+
+
+_ANY_ITEM = TypeVar("_ANY_ITEM")
 
 
 def _substitute(hint: Any, item: Any) -> Any:
