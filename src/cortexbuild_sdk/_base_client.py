@@ -13,7 +13,7 @@ import random
 import time
 import uuid
 from collections.abc import Mapping
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import httpx
 import pydantic
@@ -186,7 +186,8 @@ class BaseClient:
         if isinstance(spec.parse, Unwrap):
             # As for pages: bytes to model in pydantic-core; anything unexpected takes the general path.
             try:
-                return cast(T, _object_adapter(spec.parse).model_validate_json(response.content).item)
+                parsed = _object_adapter(spec.parse).model_validate_json(response.content)
+                return cast(T, parsed.item)  # type: ignore[attr-defined]
             except (pydantic.ValidationError, ValueError):
                 pass
         body = self._json(response)
@@ -207,7 +208,8 @@ class BaseClient:
             except (pydantic.ValidationError, ValueError):
                 pass
             else:
-                return page.items, (str(page.next_cursor) if page.next_cursor else None)
+                cursor = page.next_cursor  # type: ignore[attr-defined]
+                return page.items, (str(cursor) if cursor else None)  # type: ignore[attr-defined]
         body = self._json(response)
         try:
             items = [spec.parse_item(item) for item in body[spec.items_key]]
@@ -226,55 +228,38 @@ class BaseClient:
         return query
 
 
-class _Page(pydantic.BaseModel, Generic[T]):
-    items: list[T]
-    next_cursor: Any = None
+# Envelope models reading a response straight from its bytes, built on first use per (model, key): building
+# pydantic models at import would cost every user of the SDK start-up time.
+_OBJECT_ADAPTERS: dict[tuple[type[pydantic.BaseModel], str], type[pydantic.BaseModel]] = {}
+_PAGE_ADAPTERS: dict[tuple[type[pydantic.BaseModel], str], type[pydantic.BaseModel]] = {}
+_MODEL_VALIDATE = pydantic.BaseModel.model_validate.__func__  # type: ignore[attr-defined]
 
 
-class _Object(pydantic.BaseModel, Generic[T]):
-    item: T
-
-
-_OBJECT_ADAPTERS: dict[tuple[type[pydantic.BaseModel], str], type[_Object[Any]]] = {}
-
-
-def _object_adapter(unwrap: Unwrap[Any]) -> type[_Object[Any]]:
-    """A model reading ``{"<key>": {...}}`` straight from JSON into ``unwrap.model``."""
+def _object_adapter(unwrap: Unwrap[Any]) -> type[pydantic.BaseModel]:
+    """A model reading ``{"<key>": {...}}`` into ``unwrap.model`` (as its ``item``)."""
     key = (unwrap.model, unwrap.key)
     adapter = _OBJECT_ADAPTERS.get(key)
     if adapter is None:
-        adapter = cast(
-            "type[_Object[Any]]",
-            pydantic.create_model(
-                f"{unwrap.model.__name__}Envelope",
-                __base__=_Object[unwrap.model],  # type: ignore[name-defined]
-                item=(unwrap.model, pydantic.Field(alias=unwrap.key)),
-            ),
+        adapter = pydantic.create_model(
+            f"{unwrap.model.__name__}Envelope", item=(unwrap.model, pydantic.Field(alias=unwrap.key))
         )
         _OBJECT_ADAPTERS[key] = adapter
     return adapter
 
 
-_PAGE_ADAPTERS: dict[tuple[type[pydantic.BaseModel], str], type[_Page[Any]]] = {}
-_MODEL_VALIDATE = pydantic.BaseModel.model_validate.__func__  # type: ignore[attr-defined]
-
-
-def _page_adapter(spec: PageSpec[Any]) -> type[_Page[Any]] | None:
-    """A page model reading ``{"<items_key>": [...], "next_cursor": ...}`` straight from JSON, when the items
-    are parsed by a model's own ``model_validate`` (so both paths give the same objects)."""
+def _page_adapter(spec: PageSpec[Any]) -> type[pydantic.BaseModel] | None:
+    """A model reading ``{"<items_key>": [...], "next_cursor": ...}`` (as ``items`` and ``next_cursor``), when
+    the items are parsed by a model's own ``model_validate`` (so both paths give the same objects)."""
     model = getattr(spec.parse_item, "__self__", None)
     if getattr(spec.parse_item, "__func__", None) is not _MODEL_VALIDATE or not isinstance(model, type):
         return None
     key = (model, spec.items_key)
     adapter = _PAGE_ADAPTERS.get(key)
     if adapter is None:
-        adapter = cast(
-            "type[_Page[Any]]",
-            pydantic.create_model(
-                f"{model.__name__}Page",
-                __base__=_Page[model],  # type: ignore[valid-type]
-                items=(list[model], pydantic.Field(alias=spec.items_key)),  # type: ignore[valid-type]
-            ),
+        adapter = pydantic.create_model(
+            f"{model.__name__}Page",
+            items=(list[model], pydantic.Field(alias=spec.items_key)),  # type: ignore[valid-type]
+            next_cursor=(Any, None),
         )
         _PAGE_ADAPTERS[key] = adapter
     return adapter
