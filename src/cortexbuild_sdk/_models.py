@@ -3,6 +3,10 @@
 The platform serialises straight from SQLite: booleans as ``0``/``1``, JSON columns as JSON *strings*,
 timestamps as ``"2025-10-09 12:00:00"``, ISO-8601 or epoch milliseconds. Models accept all of these and
 expose one clean Python type; unknown fields are kept (``model_extra``), never rejected.
+
+The client reads responses with ``model_validate_json`` (pydantic-core parses the bytes); the loose types accept
+the same inputs either way. One rendering differs, on input outside the contract: a float sent where a string
+is due reads as ``"1"`` from JSON text where ``str(1.0)`` gives ``"1.0"``.
 """
 
 from __future__ import annotations
