@@ -74,6 +74,7 @@ class BaseClient:
 
     @property
     def default_headers(self) -> dict[str, str]:
+        """The headers every request carries (a fresh dict): these defaults, then ``default_headers=``."""
         return {
             "Accept": "application/json",
             "User-Agent": _USER_AGENT,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cortexbuild_sdk import AsyncCortexBuild, AsyncPaginator, CortexBuild, SyncPage
+from cortexbuild_sdk import AsyncCortexBuild, AsyncPage, AsyncPaginator, CortexBuild, SyncPage
 from cortexbuild_sdk._resource import APIResource
 from cortexbuild_sdk.types import Webhook
 
@@ -55,6 +55,13 @@ def test_every_resource_method_has_a_docstring_and_its_real_return_type(client_c
                 assert origin is not Awaitable and origin is not AsyncPaginator, f"{where} -> {returns!r}"
             seen += 1
     assert seen >= 36  # every method of the seven platform areas at least
+
+
+@pytest.mark.parametrize("cls", [CortexBuild, AsyncCortexBuild, SyncPage, AsyncPage, AsyncPaginator])
+def test_public_methods_of_clients_and_pages_have_docstrings(cls: type[Any]) -> None:
+    for name, member in inspect.getmembers(cls):
+        if not name.startswith("_") and (callable(member) or isinstance(inspect.getattr_static(cls, name), property)):
+            assert (inspect.getdoc(member) or "").strip(), f"{cls.__name__}.{name} has no docstring"
 
 
 def test_signature_shows_parameters_and_return_type() -> None:
