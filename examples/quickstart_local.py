@@ -68,9 +68,15 @@ def main() -> None:
         for row in client.usage.webhooks():
             print(f"  webhook {row.name!r}: {row.success_count} delivered, {row.failure_count} failed")
         for usage in client.usage.integrations():
+            # success_rate is the share of this provider's integrations whose last sync succeeded: it only
+            # means something once one has synced.
+            if usage.last_sync is None:
+                synced = "never synced yet"
+            else:
+                synced = f"last sync succeeded for {usage.success_rate or 0:.0%} of them"
             print(
                 f"  integrations report, {usage.provider}: {usage.syncs} integration(s),"
-                f" {usage.sync_runs} sync run(s), last sync succeeded for {usage.success_rate:.0%}"
+                f" {usage.sync_runs or 0} sync run(s), {synced}"
             )
         print(f"  AI usage days recorded: {len(client.usage.ai(days=30))}")
 

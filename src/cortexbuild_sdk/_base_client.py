@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Mapping
 from contextlib import ExitStack
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import httpx
 import pydantic
@@ -26,7 +26,7 @@ from ._exceptions import (
     APITimeoutError,
     make_status_error,
 )
-from ._resource import NumberedPageSpec, PageSpec, RequestSpec
+from ._resource import NumberedPageSpec, PageSpec, RequestSpec, Unwrap
 from ._retry_after import parse_retry_after
 from ._types import RequestOptions, Timeout
 from ._uploads import Saved, open_sink, open_uploads
@@ -84,6 +84,7 @@ class BaseClient:
 
     @property
     def default_headers(self) -> dict[str, str]:
+        """The headers every request carries (a fresh dict): these defaults, then ``default_headers=``."""
         return {
             "Accept": "application/json",
             "User-Agent": _USER_AGENT,
@@ -109,6 +110,11 @@ class BaseClient:
         elif "idempotency_key" in options:
             headers["Idempotency-Key"] = options["idempotency_key"]
         headers.update(options.get("extra_headers") or {})
+        extra_body = options.get("extra_body")
+        if extra_body:
+            if body is not None and not isinstance(body, Mapping):
+                raise TypeError(f"extra_body needs a JSON object body; {method} {path} sends {type(body).__name__}")
+            body = {**(body or {}), **extra_body}
         params = {k: v for k, v in (query or {}).items() if v is not None}
         params.update(options.get("extra_query") or {})
         request = http.build_request(
@@ -192,6 +198,13 @@ class BaseClient:
         return body
 
     def _parse(self, spec: RequestSpec[T], response: httpx.Response) -> T:
+        if isinstance(spec.parse, Unwrap):
+            # As for pages: bytes to model in pydantic-core; anything unexpected takes the general path.
+            try:
+                parsed = _object_adapter(spec.parse).model_validate_json(response.content)
+                return cast(T, parsed.item)  # type: ignore[attr-defined]
+            except (pydantic.ValidationError, ValueError):
+                pass
         body = self._json(response)
         try:
             return spec.parse(body)
@@ -201,6 +214,17 @@ class BaseClient:
             ) from exc
 
     def _parse_page(self, spec: PageSpec[T], response: httpx.Response) -> tuple[list[T], str | None]:
+        adapter = _page_adapter(spec)
+        if adapter is not None:
+            # Bytes to models in pydantic-core, skipping the intermediate Python dicts: a list costs a small
+            # multiple of decoding its JSON. Anything unexpected takes the general path below, which reports it.
+            try:
+                page = adapter.model_validate_json(response.content)
+            except (pydantic.ValidationError, ValueError):
+                pass
+            else:
+                cursor = page.next_cursor  # type: ignore[attr-defined]
+                return page.items, (str(cursor) if cursor else None)  # type: ignore[attr-defined]
         body = self._json(response)
         try:
             items = [spec.parse_item(item) for item in body[spec.items_key]]
@@ -272,6 +296,43 @@ def _count(value: Any) -> int:
     if isinstance(value, str) and value.isdigit() and value.isascii():
         return int(value)
     raise ValueError(f"expected a non-negative integer, got {value!r}")
+
+
+# Envelope models reading a response straight from its bytes, built on first use per (model, key): building
+# pydantic models at import would cost every user of the SDK start-up time.
+_OBJECT_ADAPTERS: dict[tuple[type[pydantic.BaseModel], str], type[pydantic.BaseModel]] = {}
+_PAGE_ADAPTERS: dict[tuple[type[pydantic.BaseModel], str], type[pydantic.BaseModel]] = {}
+_MODEL_VALIDATE = pydantic.BaseModel.model_validate.__func__  # type: ignore[attr-defined]
+
+
+def _object_adapter(unwrap: Unwrap[Any]) -> type[pydantic.BaseModel]:
+    """A model reading ``{"<key>": {...}}`` into ``unwrap.model`` (as its ``item``)."""
+    key = (unwrap.model, unwrap.key)
+    adapter = _OBJECT_ADAPTERS.get(key)
+    if adapter is None:
+        adapter = pydantic.create_model(
+            f"{unwrap.model.__name__}Envelope", item=(unwrap.model, pydantic.Field(alias=unwrap.key))
+        )
+        _OBJECT_ADAPTERS[key] = adapter
+    return adapter
+
+
+def _page_adapter(spec: PageSpec[Any]) -> type[pydantic.BaseModel] | None:
+    """A model reading ``{"<items_key>": [...], "next_cursor": ...}`` (as ``items`` and ``next_cursor``), when
+    the items are parsed by a model's own ``model_validate`` (so both paths give the same objects)."""
+    model = getattr(spec.parse_item, "__self__", None)
+    if getattr(spec.parse_item, "__func__", None) is not _MODEL_VALIDATE or not isinstance(model, type):
+        return None
+    key = (model, spec.items_key)
+    adapter = _PAGE_ADAPTERS.get(key)
+    if adapter is None:
+        adapter = pydantic.create_model(
+            f"{model.__name__}Page",
+            items=(list[model], pydantic.Field(alias=spec.items_key)),  # type: ignore[valid-type]
+            next_cursor=(Any, None),
+        )
+        _PAGE_ADAPTERS[key] = adapter
+    return adapter
 
 
 class SyncAPIClient(BaseClient):

@@ -150,6 +150,12 @@ class _ClientMixin(Generic[ClientT]):
 
         return PurchaseOrders(self._client())
 
+    def __repr__(self) -> str:
+        # Never the key: reprs end up in logs and tracebacks.
+        if self.backend is not None:
+            return f"{type(self).__name__}(mode='local', backend={self.backend!r})"
+        return f"{type(self).__name__}(mode='remote', base_url={self.base_url!r})"
+
     def with_options(
         self,
         *,

@@ -19,7 +19,11 @@ class RequestOptions(TypedDict, total=False):
     timeout: Timeout
     """Overrides the client's timeout for this request (seconds or an ``httpx.Timeout``)."""
     extra_headers: Mapping[str, str]
+    """Headers added to (or replacing) the ones the SDK sends."""
     extra_query: Mapping[str, Any]
+    """Query parameters added to (or replacing) the method's own: for parameters the SDK does not know yet."""
+    extra_body: Mapping[str, Any]
+    """JSON fields merged into the request body (over the method's own): for fields the SDK does not know yet."""
     idempotency_key: str
     """Sent as ``Idempotency-Key``; by default every POST gets a fresh one, reused across its retries."""
     max_retries: int

@@ -32,9 +32,11 @@ class SyncPage(Generic[T]):
         self._fetch = fetch
 
     def has_next_page(self) -> bool:
+        """Whether the server has more results after this page."""
         return bool(self.next_cursor) and self._fetch is not None
 
     def next_page(self) -> SyncPage[T]:
+        """Fetch the page after this one."""
         if not self.has_next_page():
             raise StopIteration("no next page; check has_next_page() first")
         assert self._fetch is not None
@@ -42,6 +44,7 @@ class SyncPage(Generic[T]):
         return self._fetch(self.next_cursor)
 
     def iter_pages(self) -> Iterator[SyncPage[T]]:
+        """This page and every later one, fetching each as the previous one is done."""
         page: SyncPage[T] = self
         yield page
         while page.has_next_page():
@@ -70,9 +73,11 @@ class AsyncPage(Generic[T]):
         self._fetch = fetch
 
     def has_next_page(self) -> bool:
+        """Whether the server has more results after this page."""
         return bool(self.next_cursor) and self._fetch is not None
 
     async def next_page(self) -> AsyncPage[T]:
+        """Fetch the page after this one."""
         if not self.has_next_page():
             raise StopAsyncIteration("no next page; check has_next_page() first")
         assert self._fetch is not None
@@ -80,6 +85,7 @@ class AsyncPage(Generic[T]):
         return await self._fetch(self.next_cursor)
 
     async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:
+        """This page and every later one, fetching each as the previous one is done."""
         page: AsyncPage[T] = self
         yield page
         while page.has_next_page():
@@ -96,7 +102,8 @@ class AsyncPage(Generic[T]):
 
 
 class AsyncPaginator(Generic[T]):
-    """What an async list method returns: ``await`` it for the first page, or ``async for`` every item."""
+    """What an async list method returns: ``await`` it for the first page, ``async for`` every item, or
+    ``async for page in paginator.iter_pages()``, with no await first. Each of these fetches afresh."""
 
     def __init__(self, first_page: Callable[[], Awaitable[AsyncPage[T]]]) -> None:
         self._first_page = first_page
@@ -104,10 +111,19 @@ class AsyncPaginator(Generic[T]):
     def __await__(self) -> Generator[Any, None, AsyncPage[T]]:
         return self._first_page().__await__()
 
+    async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:
+        """Every page, the first one included, fetching each as the previous one is done."""
+        page = await self._first_page()
+        async for each in page.iter_pages():
+            yield each
+
     async def __aiter__(self) -> AsyncIterator[T]:
         page = await self._first_page()
         async for item in page:
             yield item
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: await it for the first page>"
 
 
 # Page-numbered lists (the construction routes: ``{"data": [...], "pagination": {page, limit, total,

@@ -84,6 +84,53 @@ __all__ = [
     "verify",
 ]
 
+# The typed events (pydantic models) are public here but load on first access (see ``__getattr__``), so a
+# receiver that only verifies signatures imports nothing beyond the standard library.
+_LAZY_EVENT_NAMES: Final = (
+    "BaseWebhookEvent",
+    "ClientCreatedEvent",
+    "ClientEventData",
+    "ClientUpdatedEvent",
+    "DocumentEventData",
+    "DocumentSharedEvent",
+    "DocumentUploadedEvent",
+    "EVENT_MODELS",
+    "EpochMs",
+    "EventData",
+    "InvoiceCreatedEvent",
+    "InvoiceEventData",
+    "InvoiceOverdueEvent",
+    "InvoicePaidEvent",
+    "InvoiceSentEvent",
+    "KnownWebhookEvent",
+    "ProjectCreatedEvent",
+    "ProjectDeletedEvent",
+    "ProjectEventData",
+    "ProjectStatusChangedEvent",
+    "ProjectUpdatedEvent",
+    "PurchaseOrderApprovedEvent",
+    "PurchaseOrderCreatedEvent",
+    "PurchaseOrderEventData",
+    "PurchaseOrderReceivedEvent",
+    "RfiAnsweredEvent",
+    "RfiClosedEvent",
+    "RfiCreatedEvent",
+    "RfiEventData",
+    "TaskCompletedEvent",
+    "TaskCreatedEvent",
+    "TaskDeletedEvent",
+    "TaskEventData",
+    "TaskUpdatedEvent",
+    "TimeEntryApprovedEvent",
+    "TimeEntryCreatedEvent",
+    "TimeEntryEventData",
+    "UnknownWebhookEvent",
+    "WebhookEvent",
+    "WebhookTestData",
+    "WebhookTestEvent",
+)
+__all__ += _LAZY_EVENT_NAMES
+
 WEBHOOK_EVENT_TYPES: Final = EVENT_TYPES
 """The 24 subscribable event names (``webhook.test`` is sent by the test route and is not subscribable)."""
 
@@ -257,13 +304,18 @@ def _validate_event_json() -> Callable[[bytes | str], WebhookEvent]:
 
 
 def __getattr__(name: str) -> Any:
-    # Only public class-like names, so that probes such as ``__wrapped__`` do not load pydantic.
-    if name[:1].isupper():
+    # Only the event names, so that probes such as ``__wrapped__`` do not load pydantic.
+    if name in _LAZY_EVENT_NAMES:
         from cortexbuild_sdk import _webhook_events
 
-        if name in _webhook_events.__all__:
-            return getattr(_webhook_events, name)
+        value = getattr(_webhook_events, name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY_EVENT_NAMES})
 
 
 # --- sign ------------------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing_extensions import assert_type
 
-from cortexbuild_sdk import AsyncCortexBuild, AsyncPaginator, CortexBuild, SyncPage
-from cortexbuild_sdk.types import ApiKeyWithSecret, Webhook, WebhookTestResult
+from cortexbuild_sdk import AsyncCortexBuild, AsyncPage, AsyncPaginator, CortexBuild, SyncPage
+from cortexbuild_sdk.types import AIRequest, ApiKeyWithSecret, Webhook, WebhookTestResult
 
 
 def sync_usage(client: CortexBuild) -> None:
@@ -23,7 +23,13 @@ async def async_usage(client: AsyncCortexBuild) -> None:
     assert_type(client.webhooks.list(), AsyncPaginator[Webhook])
     async for hook in client.webhooks.list():
         assert_type(hook, Webhook)
+    async for page in client.webhooks.list().iter_pages():
+        assert_type(page, AsyncPage[Webhook])
     assert_type(await client.keys.roll(3), ApiKeyWithSecret)
+    assert_type(
+        await client.usage.record_ai_request(model="m", provider="p", metadata={"a": 1}, extra_body={"x": 1}),
+        AIRequest,
+    )
 
 
 def local_options_are_typed() -> None:

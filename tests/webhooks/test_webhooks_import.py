@@ -25,3 +25,32 @@ def test_webhooks_import_pulls_in_neither_httpx_nor_pydantic() -> None:
     print(f"import cortexbuild_sdk.webhooks took {report['seconds'] * 1000:.1f} ms")
     assert report["verify_only"] == {"httpx": False, "pydantic": False}
     assert report["after_construct"] is False  # typed events load pydantic, never httpx
+
+
+LISTING_PROBE = """
+import json, sys
+import cortexbuild_sdk.webhooks as webhooks
+listed = {"all": list(webhooks.__all__), "dir": dir(webhooks), "pydantic": "pydantic" in sys.modules}
+from cortexbuild_sdk.webhooks import ProjectCreatedEvent, WebhookEvent
+listed["loaded"] = [ProjectCreatedEvent.__name__, str(WebhookEvent)]
+print(json.dumps(listed))
+"""
+
+
+def test_event_classes_are_listed_in_all_and_dir_without_being_imported() -> None:
+    done = subprocess.run([sys.executable, "-c", LISTING_PROBE], capture_output=True, text=True, timeout=60, check=True)
+    listed = json.loads(done.stdout)
+    assert listed["pydantic"] is False  # listing the names loaded nothing
+    for name in ("ProjectCreatedEvent", "WebhookEvent", "UnknownWebhookEvent", "TaskEventData", "construct_event"):
+        assert name in listed["all"] and name in listed["dir"]
+    assert listed["loaded"][0] == "ProjectCreatedEvent"
+
+
+def test_every_event_class_is_listed() -> None:
+    import cortexbuild_sdk.webhooks as webhooks
+    from cortexbuild_sdk import _webhook_events
+
+    classes = {name for name in _webhook_events.__all__ if name[:1].isupper()}
+    assert classes <= set(webhooks.__all__)
+    for name in classes:
+        assert getattr(webhooks, name) is getattr(_webhook_events, name)

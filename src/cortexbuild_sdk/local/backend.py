@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -38,6 +40,23 @@ from .transport import AsyncLocalTransport, LocalTransport
 __all__ = ["Backend", "BackendOptions"]
 
 DEFAULT_COMPANY = "Acme Construction Ltd"
+
+# A backend left open at exit is closed before the interpreter shuts its thread pools down, which the delivery
+# thread still uses (a plain atexit hook runs after that, too late). In-flight deliveries get a short grace;
+# the rest stay in the durable outbox for the next process.
+_EXIT_GRACE = 1.0
+_OPEN: weakref.WeakSet[Backend] = weakref.WeakSet()
+
+
+def _close_open_backends() -> None:
+    for backend in list(_OPEN):
+        with contextlib.suppress(Exception):
+            for engine in backend.delivery.engines():
+                engine.stop(timeout=_EXIT_GRACE)
+            backend.close()
+
+
+getattr(threading, "_register_atexit", atexit.register)(_close_open_backends)
 
 
 class BackendOptions(TypedDict, total=False):
@@ -135,6 +154,7 @@ class Backend:
         except BaseException:
             self.close()
             raise
+        _OPEN.add(self)
 
     # ---- identity -----------------------------------------------------------------------------------------
 
@@ -253,6 +273,7 @@ class Backend:
                 self._closed = True
         if hasattr(self, "_overdue"):
             self._overdue.close()  # before the engines it feeds
+        _OPEN.discard(self)
         if hasattr(self, "delivery"):
             self.delivery.close()  # before the databases: in-flight attempts are recorded
         self._rt.close() if hasattr(self, "_rt") else None

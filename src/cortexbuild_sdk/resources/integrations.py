@@ -38,6 +38,7 @@ class Integrations(APIResource[ClientT]):
 
     @endpoint
     def retrieve(self, integration_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[Integration]:
+        """One integration by id."""
         return RequestSpec(
             "GET", f"{_BASE}/{path_id(integration_id)}", unwrap("integration", Integration), options=options
         )
@@ -74,6 +75,7 @@ class Integrations(APIResource[ClientT]):
 
     @endpoint
     def delete(self, integration_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[None]:
+        """Disconnect the integration and forget its stored credentials."""
         return RequestSpec("DELETE", f"{_BASE}/{path_id(integration_id)}", ack, options=options)
 
     @endpoint

@@ -32,6 +32,7 @@ _BASE = "/api/sdk/keys"
 class Keys(APIResource[ClientT]):
     @paginated
     def list(self, *, limit: int | None = None, **options: Unpack[RequestOptions]) -> PageSpec[ApiKey]:
+        """Every API key of the account (prefixes only, never secrets). ``limit`` sets the page size."""
         return PageSpec(_BASE, "keys", ApiKey.model_validate, {"limit": limit}, options)
 
     @endpoint
@@ -51,6 +52,7 @@ class Keys(APIResource[ClientT]):
 
     @endpoint
     def retrieve(self, key_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[ApiKey]:
+        """One API key by id (its prefix, scopes and dates; never the secret)."""
         return RequestSpec("GET", f"{_BASE}/{path_id(key_id)}", unwrap("key", ApiKey), options=options)
 
     @endpoint

@@ -14,4 +14,5 @@ __all__ = ["PlanResource"]
 class PlanResource(APIResource[ClientT]):
     @endpoint
     def retrieve(self, **options: Unpack[RequestOptions]) -> RequestSpec[Plan]:
+        """The account's tier, its limits and how much of each is used."""
         return RequestSpec("GET", "/api/sdk/plan", unwrap("plan", Plan), options=options)

@@ -31,6 +31,7 @@ _BASE = "/api/sdk/sandboxes"
 class Sandboxes(APIResource[ClientT]):
     @paginated
     def list(self, *, limit: int | None = None, **options: Unpack[RequestOptions]) -> PageSpec[Sandbox]:
+        """Every sandbox of the account. ``limit`` sets the page size where the server pages."""
         return PageSpec(_BASE, "sandboxes", Sandbox.model_validate, {"limit": limit}, options)
 
     @endpoint
@@ -53,6 +54,7 @@ class Sandboxes(APIResource[ClientT]):
 
     @endpoint
     def retrieve(self, sandbox_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[Sandbox]:
+        """One sandbox by id."""
         return RequestSpec("GET", f"{_BASE}/{path_id(sandbox_id)}", unwrap("sandbox", Sandbox), options=options)
 
     @endpoint
@@ -66,6 +68,7 @@ class Sandboxes(APIResource[ClientT]):
         is_active: bool | NotGiven = NOT_GIVEN,
         **options: Unpack[RequestOptions],
     ) -> RequestSpec[Sandbox]:
+        """Change only the fields given; ``config`` keys not given keep their values."""
         body = compact(
             name=name,
             description=description,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from typing_extensions import Unpack
 
-from .._resource import APIResource, ClientT, RequestSpec, endpoint, unwrap, unwrap_list
-from .._types import RequestOptions
+from .._resource import APIResource, ClientT, RequestSpec, compact, endpoint, unwrap, unwrap_list
+from .._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..types.usage import AIRequest, AIUsageDay, IntegrationUsage, WebhookUsage
 
 __all__ = ["Usage"]
@@ -27,22 +28,28 @@ class Usage(APIResource[ClientT]):
         self,
         *,
         model: str,
-        total_tokens: int,
-        estimated_cost: float,
-        prompt_tokens: int | None = None,
-        completion_tokens: int | None = None,
+        provider: str | NotGiven = NOT_GIVEN,
+        prompt_tokens: int | NotGiven = NOT_GIVEN,
+        completion_tokens: int | NotGiven = NOT_GIVEN,
+        total_tokens: int | NotGiven = NOT_GIVEN,
+        estimated_cost: float | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **options: Unpack[RequestOptions],
     ) -> RequestSpec[AIRequest]:
-        """Record one AI request; it counts against the tier's monthly limit."""
-        body: dict[str, Any] = {
-            "model": model,
-            "total_tokens": total_tokens,
-            "estimated_cost": estimated_cost,
-        }
-        if prompt_tokens is not None:
-            body["prompt_tokens"] = prompt_tokens
-        if completion_tokens is not None:
-            body["completion_tokens"] = completion_tokens
+        """Record one AI request; it counts against the tier's monthly limit.
+
+        Only ``model`` is required. Token counts default to 0 and ``total_tokens`` to their sum;
+        ``estimated_cost`` (in dollars) to 0. ``provider`` (e.g. ``"openai"``) and ``metadata`` (any JSON
+        object) are stored with the record."""
+        body = compact(
+            model=model,
+            provider=provider,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            total_tokens=total_tokens,
+            estimated_cost=estimated_cost,
+            metadata=metadata if isinstance(metadata, NotGiven) else dict(metadata),
+        )
         return RequestSpec("POST", f"{_BASE}/ai", unwrap("request", AIRequest), body=body, options=options)
 
     @endpoint

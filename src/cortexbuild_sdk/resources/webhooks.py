@@ -37,10 +37,12 @@ def _path(webhook_id: int, suffix: str = "") -> str:
 class Webhooks(APIResource[ClientT]):
     @paginated
     def list(self, *, limit: int | None = None, **options: Unpack[RequestOptions]) -> PageSpec[Webhook]:
+        """Every webhook endpoint of the account. ``limit`` sets the page size where the server pages."""
         return PageSpec(f"{_BASE}/list", "webhooks", Webhook.model_validate, {"limit": limit}, options)
 
     @endpoint
     def retrieve(self, webhook_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[Webhook]:
+        """One webhook endpoint by id (without its secret: see :meth:`secret`)."""
         return RequestSpec("GET", _path(webhook_id), unwrap("webhook", Webhook), options=options)
 
     @endpoint
@@ -90,6 +92,7 @@ class Webhooks(APIResource[ClientT]):
 
     @endpoint
     def delete(self, webhook_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[None]:
+        """Delete the endpoint, with its delivery logs and the deliveries not yet sent to it."""
         return RequestSpec("DELETE", _path(webhook_id), ack, options=options)
 
     @endpoint

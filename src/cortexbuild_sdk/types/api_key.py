@@ -12,13 +12,18 @@ class ApiKey(BaseModel):
 
     id: int
     user_id: str | None = None
+    sandbox_id: int | None = None
+    """The sandbox a sandbox key works in (``cbk_test_...``); None for live keys."""
     name: str
     key_prefix: str
     scopes: JsonList = Field(default_factory=list)
     is_active: bool = True
     last_used_at: Timestamp | None = None
     expires_at: Timestamp | None = None
+    revoked_at: Timestamp | None = None
+    """When the key was revoked (it then no longer authenticates)."""
     created_at: Timestamp | None = None
+    updated_at: Timestamp | None = None
 
 
 class ApiKeyWithSecret(ApiKey):

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from .._models import BaseModel, LooseDate, Timestamp
+from pydantic import Field
+
+from .._models import BaseModel, JsonObject, LooseDate, Timestamp
 
 __all__ = ["AIRequest", "AIUsageDay", "IntegrationUsage", "WebhookUsage"]
 
@@ -16,11 +18,15 @@ class AIRequest(BaseModel):
     """One recorded AI request."""
 
     id: int
+    user_id: str | None = None
+    company_id: str | None = None
+    provider: str | None = None
     model: str | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     total_tokens: int = 0
     estimated_cost: float = 0.0
+    metadata: JsonObject = Field(default_factory=dict)
     created_at: Timestamp | None = None
 
 

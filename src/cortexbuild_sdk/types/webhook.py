@@ -19,6 +19,8 @@ class Webhook(BaseModel):
     is_active: bool = True
     success_count: int = 0
     failure_count: int = 0
+    consecutive_failures: int = 0
+    """Failed deliveries since the last success; the endpoint is disabled when this reaches the limit."""
     last_triggered_at: Timestamp | None = None
     disabled_reason: str | None = None
     """Why the endpoint was disabled (e.g. consecutive failures, or 410 Gone), when it was."""
