@@ -39,7 +39,7 @@ class CliError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int = EXIT_API) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # click declares it on the class
 
     def show(self, file: Any = None) -> None:
         click.echo(f"error: {self.format_message()}", err=True)
@@ -141,7 +141,10 @@ def describe(exc: BaseException) -> tuple[int, str]:
         return EXIT_API, _one_line(str(exc))
     if isinstance(exc, OSError):
         return EXIT_CONNECTION, _one_line(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
-    return EXIT_INTERNAL, f"internal error ({type(exc).__name__}): {_one_line(str(exc))} (CORTEXBUILD_DEBUG=1 shows more)"
+    return (
+        EXIT_INTERNAL,
+        f"internal error ({type(exc).__name__}): {_one_line(str(exc))} (CORTEXBUILD_DEBUG=1 shows more)",
+    )
 
 
 def fail(message: str, code: int = EXIT_API) -> NoReturn:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 
 from ._common import backend_options, emit, open_client
 
+F = TypeVar("F", bound=Callable[..., Any])
 _COLUMNS = ("id", "name", "description", "is_active", "config", "created_at")
 _FLAGS = (
     ("sample_data", "sampleDataEnabled", "Seed sample data."),
@@ -14,7 +18,7 @@ _FLAGS = (
 )
 
 
-def _config_options(f):  # type: ignore[no-untyped-def]
+def _config_options(f: F) -> F:
     for name, _, help_ in _FLAGS:
         flag = name.replace("_", "-")
         f = click.option(f"--{flag}/--no-{flag}", name, default=None, help=help_)(f)

@@ -101,7 +101,9 @@ def _announce(ready: dict[str, Any]) -> None:
     else:
         click.echo(f"CortexBuild local backend listening on {ready['url']}  (store: {ready['db']})")
         if "owner_key" in ready:
-            click.echo(f"Owner API key (printed once; `cortexbuild local owner-key` shows it again): {ready['owner_key']}")
+            click.echo(
+                f"Owner API key (printed once; `cortexbuild local owner-key` shows it again): {ready['owner_key']}"
+            )
         click.echo("Press Ctrl-C to stop.")
     sys.stdout.flush()
 

@@ -55,7 +55,11 @@ def get(webhook_id: int) -> None:
 @click.option("--rate-limit", default=None, help="Deliveries/s cap, or 'none' to remove it.")
 @backend_options
 def update(
-    webhook_id: int, name: str | None, url: str | None, events: tuple[str, ...], is_active: bool | None,
+    webhook_id: int,
+    name: str | None,
+    url: str | None,
+    events: tuple[str, ...],
+    is_active: bool | None,
     rate_limit: str | None,
 ) -> None:
     """Change only the fields given; prints the webhook as it now is."""
@@ -69,7 +73,9 @@ def update(
         try:
             fields["rate_limit_per_second"] = None if rate_limit.lower() == "none" else float(rate_limit)
         except ValueError:
-            raise click.BadParameter("a number of deliveries per second, or 'none'", param_hint="--rate-limit") from None
+            raise click.BadParameter(
+                "a number of deliveries per second, or 'none'", param_hint="--rate-limit"
+            ) from None
     if not fields:
         raise click.UsageError("nothing to update: give --name, --url, --event, --active/--inactive or --rate-limit")
     with open_client() as client:

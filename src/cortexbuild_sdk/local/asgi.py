@@ -66,7 +66,10 @@ class ASGIApp:
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            message = await receive()
+            try:
+                message = await receive()
+            except asyncio.CancelledError:  # a forced exit (second Ctrl-C): the command's own cleanup closes
+                return
             if message["type"] == "lifespan.startup":
                 try:
                     if self._start_delivery:
