@@ -110,7 +110,7 @@ def to_plain(value: Any) -> Any:
     """Models, pages and lists -> JSON-ready values."""
     dump = getattr(value, "model_dump", None)
     if callable(dump):
-        return dump(mode="json", exclude_none=False)
+        return dump(mode="json", by_alias=True)
     if isinstance(value, dict):
         return {k: to_plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
