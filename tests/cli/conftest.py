@@ -36,6 +36,7 @@ class Server:
     url: str
     owner_key: str
     db: Path
+    ready: dict[str, Any]
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> tuple[int, str, str]:
         if self.process.poll() is None:
@@ -59,8 +60,8 @@ def start_server(db: Path, *extra: str) -> Server:
         raise AssertionError(f"server did not start: {process.communicate()[1].decode()}")
     assert time.monotonic() < deadline
     ready = json.loads(line)
-    key = ready.get("owner_key") or run_cli("local", "owner-key", "--db", str(db)).stdout.decode().strip()
-    return Server(process, ready["url"], key, db)
+    key = ready.get("owner_key") or run_cli("local", "owner-key", "--no-json", "--db", str(db)).stdout.decode().strip()
+    return Server(process, ready["url"], key, db, ready)
 
 
 @pytest.fixture

@@ -66,7 +66,9 @@ def test_everyday_operations_on_a_local_store(tmp_path: Path) -> None:
     listed = json.loads(run_cli("keys", "list", "--db", db).stdout)
     assert [k["name"] for k in listed] == ["Owner key", "ci"] or "ci" in [k["name"] for k in listed]
     hook = json.loads(
-        run_cli("webhooks", "create", "--name", "h", "--url", "https://example.com/h", "--event", "*", "--db", db).stdout
+        run_cli(
+            "webhooks", "create", "--name", "h", "--url", "https://example.com/h", "--event", "*", "--db", db
+        ).stdout
     )
     updated = json.loads(run_cli("webhooks", "update", str(hook["id"]), "--inactive", "--db", db).stdout)
     assert updated["is_active"] is False

@@ -59,7 +59,7 @@ def listen(
             click.echo(json.dumps({"secret": secret, "webhook_id": hook.id}) if json_mode() else secret)
             return
         assert forward_to is not None
-        _listen(client, forward_to, wanted, heartbeat, delete_on_exit)
+        _listen(client, forward_to, wanted, heartbeat, delete_on_exit, json_mode())
 
 
 def _find(client: CortexBuild) -> Webhook | None:
@@ -72,9 +72,12 @@ def _park(client: CortexBuild, events: list[str]) -> Webhook:
     return hook
 
 
-def _listen(client: CortexBuild, forward_to: str, events: list[str], heartbeat: float, delete_on_exit: bool) -> None:
+def _listen(
+    client: CortexBuild, forward_to: str, events: list[str], heartbeat: float, delete_on_exit: bool, as_json: bool
+) -> None:
     import httpx
 
+    signal.signal(signal.SIGTERM, _interrupt)  # before the ready line: a stop right after it is still clean
     if client.backend is not None:
         client.backend.delivery.engine()  # a --db store: this process sends its deliveries (as serve would)
     lock = threading.Lock()
@@ -92,27 +95,28 @@ def _listen(client: CortexBuild, forward_to: str, events: list[str], heartbeat: 
             status, text, error = 502, str(exc).encode(), f"{type(exc).__name__}: {exc}"
         ms = (time.perf_counter() - started) * 1000
         with lock:
-            _line({"event": event, "delivery_id": delivery, "status": status, "latency_ms": round(ms, 1)}, error)
+            record = {"event": event, "delivery_id": delivery, "status": status, "latency_ms": round(ms, 1)}
+            _line(record, error, as_json)
         return status, text
 
     receiver = Receiver(deliver).start()
-    hook = _find(client)
-    if hook is None:
-        hook = client.webhooks.create(name=WEBHOOK_NAME, url=receiver.url, events=events)
-    else:
-        client.webhooks.update(hook.id, url=receiver.url, events=events, is_active=True)
-    secret = client.webhooks.secret(hook.id)
-    _ready(hook.id, secret, receiver.url, forward_to, events)
-    signal.signal(signal.SIGTERM, _interrupt)
-    probe = client.with_options(max_retries=0)
+    hook_id: int | None = None
     try:
-        _watch(probe, hook.id, heartbeat)
+        hook = _find(client)
+        if hook is None:
+            hook = client.webhooks.create(name=WEBHOOK_NAME, url=receiver.url, events=events)
+        else:
+            client.webhooks.update(hook.id, url=receiver.url, events=events, is_active=True)
+        hook_id = hook.id
+        _ready(hook_id, client.webhooks.secret(hook_id), receiver.url, forward_to, events, as_json)
+        _watch(client.with_options(max_retries=0), hook_id, heartbeat)
     except KeyboardInterrupt:
         pass
     finally:
         receiver.close()
         forwarder.close()
-    _unsubscribe(client, hook.id, delete_on_exit)
+    if hook_id is not None:
+        _unsubscribe(client, hook_id, delete_on_exit, as_json)
 
 
 def _watch(client: CortexBuild, webhook_id: int, interval: float) -> None:
@@ -131,7 +135,7 @@ def _watch(client: CortexBuild, webhook_id: int, interval: float) -> None:
             fail(f"webhook {webhook_id} is no longer active ({reason}); stopping", EXIT_API)
 
 
-def _unsubscribe(client: CortexBuild, webhook_id: int, delete: bool) -> None:
+def _unsubscribe(client: CortexBuild, webhook_id: int, delete: bool, as_json: bool) -> None:
     try:
         if delete:
             client.webhooks.delete(webhook_id)
@@ -140,16 +144,16 @@ def _unsubscribe(client: CortexBuild, webhook_id: int, delete: bool) -> None:
     except Exception as exc:  # the backend may be gone already; say so, but stopping stays a clean exit
         click.echo(f"warning: could not {'delete' if delete else 'deactivate'} webhook {webhook_id}: {exc}", err=True)
         return
-    _line({"stopped": True, "webhook_id": webhook_id, "action": "deleted" if delete else "deactivated"}, None)
+    _line({"stopped": True, "webhook_id": webhook_id, "action": "deleted" if delete else "deactivated"}, None, as_json)
 
 
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def _ready(webhook_id: int, secret: str, receiver: str, forward_to: str, events: list[str]) -> None:
+def _ready(webhook_id: int, secret: str, receiver: str, forward_to: str, events: list[str], as_json: bool) -> None:
     info = {"ready": True, "webhook_id": webhook_id, "secret": secret, "receiver": receiver, "forward_to": forward_to}
-    if json_mode():
+    if as_json:
         click.echo(json.dumps({**info, "events": events}))
     else:
         click.echo(f"Ready. Webhook signing secret: {secret}  (forwarding {', '.join(events)} to {forward_to})")
@@ -157,10 +161,11 @@ def _ready(webhook_id: int, secret: str, receiver: str, forward_to: str, events:
     sys.stdout.flush()
 
 
-def _line(record: dict[str, Any], error: str | None) -> None:
+def _line(record: dict[str, Any], error: str | None, as_json: bool) -> None:
+    """One output line; called from receiver threads too (where there is no click context)."""
     if error:
         record["error"] = error
-    if json_mode():
+    if as_json:
         click.echo(json.dumps(record))
     elif "stopped" in record:
         click.echo(f"Stopped; webhook {record['webhook_id']} {record['action']}.")
