@@ -111,7 +111,8 @@ def test_sigterm_lets_in_flight_requests_finish_and_exits_0(tmp_path: Path) -> N
     assert '"stopped"' in out
     assert "Traceback" not in err
     assert results and set(results) == {200}  # whatever was answered was answered completely
-    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", int(srv.url.rsplit(":", 1)[1])), 1):
+    port = int(srv.url.rsplit(":", 1)[1])
+    with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), 1):
         pass
 
 
