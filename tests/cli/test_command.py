@@ -95,3 +95,14 @@ def test_same_operations_against_a_server(server: Server) -> None:
 def test_module_entry_point_matches_console_script() -> None:
     result = subprocess.run([*COMMAND, "--version"], capture_output=True, text=True, env=cli_env(), timeout=30)
     assert result.returncode == 0 and "cortexbuild" in result.stdout
+
+
+def test_demo_runs_offline_in_seconds(tmp_path: Path) -> None:
+    result = run_cli("demo", "--json", cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    summary = lines[-1]["summary"]
+    assert summary["deliveries"] >= 1 and summary["verified"] == summary["deliveries"]
+    assert summary["failing_endpoint"]["active"] is False and "410" in summary["failing_endpoint"]["reason"]
+    assert summary["seconds"] < 20
+    assert not list(tmp_path.iterdir())  # a throwaway store: nothing left in the working directory
