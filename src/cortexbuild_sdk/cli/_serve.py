@@ -25,9 +25,13 @@ def local() -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=3001, show_default=True, help="0 picks a free port.")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The store file.")
 @click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True, help="SQLite worker threads.")
+@click.option("--tier", default=None, help="Set the owner account's tier (free, starter, pro, enterprise).")
+@click.option("--no-rate-limits", is_flag=True, help="Turn the per-key rate limits off (load tests).")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="warning")
 @json_option
-def serve(host: str, port: int, db: Path | None, workers: int, log_level: str) -> None:
+def serve(
+    host: str, port: int, db: Path | None, workers: int, tier: str | None, no_rate_limits: bool, log_level: str
+) -> None:
     """Serve the local store at http://HOST:PORT with the platform's routes (and GET /openapi.json).
 
     Prints the owner API key when the store is created. SIGINT/SIGTERM shut down gracefully: no new
@@ -37,13 +41,18 @@ def serve(host: str, port: int, db: Path | None, workers: int, log_level: str) -
         import uvicorn
     except ImportError:
         fail("`local serve` needs uvicorn: pip install 'cortexbuild-sdk[cli]'", EXIT_USAGE)
-    from ..local import Backend
+    from ..local import Backend, RateLimitConfig
     from ..local.asgi import ASGIApp
 
     path = db_path(db)
     first_run = not path.exists()
     sock = _bind(host, port)
-    backend = Backend(path)
+    limits = RateLimitConfig.disabled() if no_rate_limits else None
+    try:
+        backend = Backend(path, tier=tier, rate_limits=limits)
+    except ValueError as exc:
+        sock.close()
+        fail(str(exc), EXIT_USAGE)
     app = ASGIApp(backend, workers=workers, close_backend=True)
     bound_port = sock.getsockname()[1]
     url = f"http://{_url_host(host)}:{bound_port}"
