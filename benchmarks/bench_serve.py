@@ -243,8 +243,10 @@ def main() -> None:
             for process in (cortex, baseline):
                 process.terminate()
                 process.wait(30)
-        print(f"cortexbuild local serve vs a minimal Starlette app, same SQLite work; loopback, "
-              f"{args.concurrency} connections, {args.seconds:.0f} s x {args.rounds} rounds (median req/s)")  # fmt: skip
+        print(
+            "cortexbuild local serve vs a minimal Starlette app, same SQLite work; loopback, "
+            f"{args.concurrency} connections, {args.seconds:.0f} s x {args.rounds} rounds (median req/s)"
+        )
         for case in ("retrieve", "create"):
             ours = statistics.median(results[("local serve", case)])
             base = statistics.median(results[("starlette", case)])
