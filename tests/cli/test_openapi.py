@@ -91,3 +91,13 @@ def _module_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def test_docs_copy_is_current() -> None:
+    import json
+    from pathlib import Path
+
+    committed = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+    assert json.loads(committed.read_text()) == openapi_document(), (
+        "docs/openapi.json is stale: run `cortexbuild local openapi > docs/openapi.json`"
+    )

@@ -150,3 +150,11 @@ def owner_key(db: Path | None) -> None:
         emit({"owner_key": key})
     else:
         click.echo(key)
+
+
+@local.command()
+def openapi() -> None:
+    """Print the OpenAPI 3.1 document of the local backend (as served at GET /openapi.json)."""
+    from ..local.openapi import openapi_document
+
+    click.echo(json.dumps(openapi_document(), indent=2, ensure_ascii=False))
