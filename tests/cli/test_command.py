@@ -64,7 +64,7 @@ def test_everyday_operations_on_a_local_store(tmp_path: Path) -> None:
     created = json.loads(run_cli("keys", "create", "--name", "ci", "--scope", "webhooks:read", "--db", db).stdout)
     assert created["secret"].startswith("cbk_live_")
     listed = json.loads(run_cli("keys", "list", "--db", db).stdout)
-    assert [k["name"] for k in listed] == ["Owner key", "ci"] or "ci" in [k["name"] for k in listed]
+    assert "ci" in [k["name"] for k in listed]
     hook = json.loads(
         run_cli(
             "webhooks", "create", "--name", "h", "--url", "https://example.com/h", "--event", "*", "--db", db
@@ -76,7 +76,6 @@ def test_everyday_operations_on_a_local_store(tmp_path: Path) -> None:
     env_db = run_cli("sandboxes", "create", "--name", "qa", "--no-webhooks", CORTEXBUILD_DB=db)
     sandbox = json.loads(env_db.stdout)
     assert sandbox["config"]["webhooksEnabled"] is False
-    assert json.loads(run_cli("integrations", "providers", "--db", db).stdout)
 
 
 def test_same_operations_against_a_server(server: Server) -> None:
