@@ -27,6 +27,7 @@ __all__ = ["openapi_document"]
 
 _PARAM = re.compile(r":([A-Za-z_][A-Za-z0-9_]*)")
 _REF = "#/components/schemas/{model}"
+_MAX_ID = 2**63 - 1  # SQLite INTEGER
 _ERRORS: dict[str, str] = {
     "400": "Invalid request: bad JSON, a body or parameter that fails validation.",
     "401": "Missing, unknown, revoked or expired API key.",
@@ -41,6 +42,9 @@ _ERRORS: dict[str, str] = {
 # Field constraints the body models check in validators (which JSON Schema cannot see), stated here.
 _ENUM_ITEMS: dict[str, list[str]] = {"events": [*EVENT_TYPES, WILDCARD], "scopes": list(ALL_SCOPES)}
 _ENUM_VALUES: dict[str, list[str]] = {"provider": sorted(PROVIDERS)}
+_EPOCH_MS = frozenset({"expires_at", "since"})
+_MAX_EPOCH_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+_PATTERNS: dict[str, str] = {"name": r"\S", "url": r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$"}
 
 
 def openapi_document(routes: Iterable[Route] = ROUTES) -> dict[str, Any]:
@@ -133,9 +137,7 @@ def _parameters(route: Route) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for name in _PARAM.findall(route.pattern):
         is_id = name == "id" or name.endswith("_id")
-        schema: dict[str, Any] = (
-            {"type": "integer", "minimum": 1, "maximum": 2**63 - 1} if is_id else {"type": "string"}
-        )
+        schema: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": _MAX_ID} if is_id else {"type": "string"}
         if name in _ENUM_VALUES:
             schema = {"type": "string", "enum": _ENUM_VALUES[name]}
         out.append({"name": name, "in": "path", "required": True, "schema": schema})
@@ -167,9 +169,20 @@ def _links(route: Route, model: type[BaseModel], ops: dict[tuple[str, str], str]
 
 def _constrain(schema: dict[str, Any]) -> None:
     for name, prop in schema.get("properties", {}).items():
+        if name in _EPOCH_MS:
+            for variant in [prop, *prop.get("anyOf", [])]:
+                if variant.get("type") == "integer":
+                    variant.update(minimum=0, maximum=_MAX_EPOCH_MS, description="Epoch milliseconds.")
         if name in _ENUM_ITEMS:
             for variant in [prop, *prop.get("anyOf", [])]:
                 if variant.get("type") == "array":
                     variant["items"] = {"type": "string", "enum": _ENUM_ITEMS[name]}
         if name in _ENUM_VALUES and prop.get("type") == "string":
             prop["enum"] = _ENUM_VALUES[name]
+        for variant in [prop, *prop.get("anyOf", [])]:
+            if variant.get("type") == "integer" and "maximum" not in variant:
+                variant["maximum"] = _MAX_ID  # SQLite's INTEGER range: the store cannot hold more
+        if name in _PATTERNS:
+            for variant in [prop, *prop.get("anyOf", [])]:
+                if variant.get("type") == "string":
+                    variant["pattern"] = _PATTERNS[name]
