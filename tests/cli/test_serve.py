@@ -140,3 +140,38 @@ def test_port_in_use_is_exit_3(tmp_path: Path) -> None:
         )  # fmt: skip
     assert done.returncode == 3
     assert done.stderr.strip().startswith("error: cannot listen")
+
+
+def test_sigterm_lets_an_in_flight_delivery_finish_and_record(tmp_path: Path) -> None:
+    from cortexbuild_sdk.cli._receiver import Receiver
+
+    def slow(body: bytes, headers: object) -> tuple[int, bytes]:
+        time.sleep(1.5)
+        return 200, b"ok"
+
+    srv = start_server(tmp_path / "s.db")
+    auth = {"authorization": f"Bearer {srv.owner_key}"}
+    with Receiver(slow) as receiver:
+        hook = httpx.post(
+            srv.url + "/api/integrations/webhooks",
+            headers=auth,
+            json={"name": "slow", "url": receiver.url, "events": ["*"]},
+        ).json()["webhook"]
+        answers: list[httpx.Response] = []
+        sender = threading.Thread(
+            target=lambda: answers.append(
+                httpx.post(f"{srv.url}/api/integrations/webhooks/{hook['id']}/test", headers=auth, timeout=30)
+            )
+        )
+        sender.start()
+        time.sleep(0.5)  # the delivery is in flight
+        code, _, err = srv.stop(signal.SIGTERM)
+        sender.join(30)
+    assert code == 0, err
+    assert answers and answers[0].json()["delivered"] is True
+    again = start_server(tmp_path / "s.db")
+    try:
+        logs = httpx.get(f"{again.url}/api/integrations/webhooks/{hook['id']}/logs", headers=auth).json()["logs"]
+        assert [(log["event_type"], log["response_status"]) for log in logs] == [("webhook.test", 200)]
+    finally:
+        again.stop()
