@@ -151,7 +151,10 @@ def _parameters(route: Route) -> list[dict[str, Any]]:
 
 def _links(route: Route, model: type[BaseModel], ops: dict[tuple[str, str], str]) -> dict[str, Any]:
     """A create (POST on a collection, answering ``{<object>: {id...}}``) links to every ``<collection>/:id...``
-    operation, passing the new object's id."""
+    operation, passing the new object's id; a nested list (``.../:id/logs``) links to the operations on its
+    first item (``.../:id/logs/:log_id/...``)."""
+    if route.method == "GET" and route.pattern.count(":") == 1 and "next_cursor" in model.model_fields:
+        return _item_links(route, model, ops)
     if route.method != "POST" or ":" in route.pattern:
         return {}
     key = next((name for name in model.model_fields if name not in ("success", "secret")), None)
@@ -164,6 +167,18 @@ def _links(route: Route, model: type[BaseModel], ops: dict[tuple[str, str], str]
             if ":log_id" in pattern:
                 continue
             links[op_id] = {"operationId": op_id, "parameters": {"id": f"$response.body#/{key}/id"}}
+    return links
+
+
+def _item_links(route: Route, model: type[BaseModel], ops: dict[tuple[str, str], str]) -> dict[str, Any]:
+    items = next(name for name in model.model_fields if name not in ("success", "next_cursor"))
+    outer = _PARAM.findall(route.pattern)[0]
+    links: dict[str, Any] = {}
+    for (_method, pattern), op_id in ops.items():
+        if pattern.startswith(route.pattern + "/:"):
+            inner = _PARAM.findall(pattern)[1]
+            params = {outer: f"$request.path.{outer}", inner: f"$response.body#/{items}/0/id"}
+            links[op_id] = {"operationId": op_id, "parameters": params}
     return links
 
 
