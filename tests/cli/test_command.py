@@ -105,3 +105,10 @@ def test_demo_runs_offline_in_seconds(tmp_path: Path) -> None:
     assert summary["failing_endpoint"]["active"] is False and "410" in summary["failing_endpoint"]["reason"]
     assert summary["seconds"] < 20
     assert not list(tmp_path.iterdir())  # a throwaway store: nothing left in the working directory
+
+
+def test_without_the_cli_extra_the_command_says_what_to_install() -> None:
+    probe = "import sys; sys.modules['click'] = None\nfrom cortexbuild_sdk.cli import main\nmain(['--help'])"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=cli_env(), timeout=30)
+    assert out.returncode == 2
+    assert "pip install 'cortexbuild-sdk[cli]'" in out.stderr and "Traceback" not in out.stderr

@@ -11,15 +11,27 @@ import click
 
 from .._version import __version__
 
-__all__ = ["CliError", "main"]
+__all__ = [
+    "EXIT_API",
+    "EXIT_CONNECTION",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "EXIT_VERIFY",
+    "CliError",
+    "run",
+]
 
-EXIT_OK = 0
-EXIT_API = 1  # the API answered with an error (4xx/5xx)
-EXIT_USAGE = 2  # bad options or arguments (click's own convention)
-EXIT_CONNECTION = 3  # the server could not be reached, or the backend was lost while running
-EXIT_VERIFY = 4  # `verify`: the delivery is not genuine or not fresh
-EXIT_INTERNAL = 70  # a bug in this command (EX_SOFTWARE)
-EXIT_INTERRUPTED = 130  # Ctrl-C
+from ._codes import (
+    EXIT_API,
+    EXIT_CONNECTION,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_VERIFY,
+)
 
 # name -> "module:attribute", imported when the command runs or its help is shown.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -94,12 +106,6 @@ def _store_json(ctx: click.Context, _param: click.Parameter, value: bool | None)
 )
 def cli() -> None:
     """The CortexBuild developer command: a local backend over HTTP, webhook tools and everyday operations."""
-
-
-def main(argv: list[str] | None = None) -> NoReturn:
-    """Entry point of the console script: run, then exit with a meaningful code (never a traceback)."""
-    code = run(argv)
-    sys.exit(code)
 
 
 def run(argv: list[str] | None = None) -> int:

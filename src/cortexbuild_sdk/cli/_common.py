@@ -124,8 +124,12 @@ def emit(value: Any, *, columns: Sequence[str] | None = None, title: str | None 
     if json_mode():
         click.echo(json.dumps(plain, indent=2 if sys.stdout.isatty() else None, ensure_ascii=False))
         return
-    from rich.console import Console
-    from rich.table import Table
+    try:
+        from rich.console import Console
+        from rich.table import Table
+    except ImportError:  # rich is part of the cli extra; without it, indented JSON is still readable
+        click.echo(json.dumps(plain, indent=2, ensure_ascii=False))
+        return
 
     console = Console()
     if isinstance(plain, list):
