@@ -111,6 +111,8 @@ def _tour(
         "integration", f"created {integration.provider} integration {integration.id}; sync -> {synced.sync_status}"
     )
 
+    # Subscribed before the walk, so the walk's events reach the broken endpoint too and get retried.
+    broken = client.webhooks.create(name="broken endpoint", url=bad_url, events=["*"])
     walked = project_walk(client, backend)
     sent = client.webhooks.test(hook.id)
     _wait_for(verifier, len(walked) + 1)
@@ -118,17 +120,15 @@ def _tour(
         mark = "verified" if record["verified"] else "SIGNATURE MISMATCH"
         out.step("delivery", f"{record['event']} {record['delivery_id']} arrived, signature {mark}")
 
-    broken = client.webhooks.create(name="broken endpoint", url=bad_url, events=["*"])
     first = client.webhooks.test(broken.id)
     out.step("failing", f"test delivery to {bad_url}: {first.error}")
     log = client.webhooks.logs(broken.id, limit=1).data[0]
-    while True:
+    state = client.webhooks.retrieve(broken.id)
+    while state.is_active and failing.calls <= 10:
         retried = client.webhooks.retry_delivery(broken.id, log.id)
         out.step("retry", f"retried delivery {retried.delivery_id} -> HTTP {retried.response_status}")
         state = client.webhooks.retrieve(broken.id)
-        if not state.is_active or failing.calls > 10:
-            break
-    _advance_through_retries(backend)  # scheduled retries of queued deliveries, on the manual clock
+    _advance_through_retries(backend)  # scheduled retries of queued (walk) deliveries, on the manual clock
     state = client.webhooks.retrieve(broken.id)
     out.step("disabled", f"broken endpoint disabled: {state.disabled_reason}")
     return {
