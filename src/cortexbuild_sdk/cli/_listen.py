@@ -52,6 +52,8 @@ def listen(
     wanted = [e.strip() for chunk in events for e in chunk.split(",") if e.strip()] or ["*"]
     if not print_secret and not forward_to:
         raise click.UsageError("--forward-to URL is required (or --print-secret)")
+    if forward_to and not forward_to.startswith(("http://", "https://")):
+        raise click.BadParameter("must be an http:// or https:// URL", param_hint="--forward-to")
     with open_client() as client:
         if print_secret:
             hook = _find(client) or _park(client, wanted)
