@@ -34,7 +34,8 @@ def test_every_command_has_help_and_json() -> None:
 def test_usage_error_is_exit_2_in_one_line(tmp_path: Path) -> None:
     result = run_cli("keys", "get", "not-a-number", "--db", str(tmp_path / "s.db"))
     assert result.returncode == 2
-    assert b"Traceback" not in result.stderr
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "cortexbuild keys get --help" in lines[0], lines
 
 
 def test_api_error_is_exit_1_in_one_line(tmp_path: Path) -> None:

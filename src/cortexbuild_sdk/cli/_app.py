@@ -116,6 +116,10 @@ def run(argv: list[str] | None = None) -> int:
     except click.Abort:
         click.echo("interrupted", err=True)
         return EXIT_INTERRUPTED
+    except click.UsageError as exc:  # one line, naming the help to read (click's default is three)
+        where = exc.ctx.command_path if exc.ctx is not None else "cortexbuild"
+        click.echo(f"error: {exc.format_message()} (see '{where} --help')", err=True)
+        return EXIT_USAGE
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
