@@ -34,6 +34,9 @@ def test_document_is_valid_openapi_31_with_links_and_security() -> None:
     links = create["responses"]["201"]["links"]
     assert links["get_integrations_webhooks_by_id"]["parameters"] == {"id": "$response.body#/webhook/id"}
     assert "404" in doc["paths"]["/api/integrations/webhooks/{id}"]["get"]["responses"]
+    schemas = doc["components"]["schemas"]
+    assert "pattern" in schemas["WebhookCreate"]["properties"]["url"]  # what a request must be...
+    assert "pattern" not in schemas["Webhook"]["properties"]["url"]  # ...never narrows what an answer may hold
     operations = sum(len(methods) for methods in doc["paths"].values())
     assert operations == len(ROUTES)
 

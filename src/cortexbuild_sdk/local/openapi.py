@@ -59,8 +59,9 @@ def openapi_document(routes: Iterable[Route] = ROUTES) -> dict[str, Any]:
     keyed = [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)]
     refs, defs = models_json_schema(keyed, ref_template=_REF)  # type: ignore[arg-type]
     schemas: dict[str, Any] = defs.get("$defs", {})
-    for schema in schemas.values():
-        _constrain(schema)
+    for body in {REQUESTS[(r.method, r.pattern)] for r in routes if (r.method, r.pattern) in REQUESTS}:
+        # Request bodies only: answers are described as they are, not as a request must be.
+        _constrain(schemas[refs[(body, "validation")]["$ref"].rsplit("/", 1)[1]])
     paths: dict[str, dict[str, Any]] = {}
     ops = {(r.method, r.pattern): _operation_id(r) for r in routes}
     for route in routes:
