@@ -35,3 +35,18 @@ async def test_a_full_queue_answers_503_with_retry_after() -> None:
     assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
     assert refused.json() == {"success": False, "error": "the server is busy; retry shortly", "code": "overloaded"}
     assert [a.status_code for a in answered] == [200, 200]
+
+
+async def test_an_error_escaping_the_app_is_a_json_500_not_a_crash() -> None:
+    with Backend() as backend:
+
+        def broken(request: LocalRequest) -> LocalResponse:
+            raise ValueError("Out of range float values are not JSON compliant")
+
+        backend.handle = broken  # type: ignore[method-assign]
+        app = ASGIApp(backend, start_delivery=False)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            answer = await client.get("/api/sdk/plan")
+        app.close()
+    assert answer.status_code == 500
+    assert answer.json() == {"success": False, "error": "internal error in the local backend", "code": "internal_error"}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -24,6 +25,8 @@ from .backend import Backend
 from .http import LocalRequest, LocalResponse, json_body
 
 __all__ = ["ASGIApp"]
+
+_log = logging.getLogger("cortexbuild_sdk.local")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -116,7 +119,11 @@ class ASGIApp:
             await _respond(send, _error(503, "shutting_down", "the server is shutting down", {"retry-after": "1"}))
             return
         future.add_done_callback(lambda _f: self._slots.release())
-        response = await asyncio.wrap_future(future)
+        try:
+            response = await asyncio.wrap_future(future)
+        except Exception:  # a bug past the app's own net (e.g. while rendering): still the platform's shape
+            _log.exception("local backend: unhandled error on %s %s", method, path)
+            response = _error(500, "internal_error", "internal error in the local backend")
         await _respond(send, response)
 
     async def _read_body(self, receive: Receive, headers: dict[str, str]) -> bytes | LocalResponse:
