@@ -1,0 +1,167 @@
+"""Options every command shares (``--json``, ``--db`` / ``--base-url`` / ``--api-key``) and output helpers."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from ._app import EXIT_USAGE, fail
+
+if TYPE_CHECKING:
+    from .._client import CortexBuild
+
+__all__ = ["backend_options", "db_path", "emit", "json_mode", "json_option", "open_client", "to_plain"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+_META = "cortexbuild."
+
+
+def _store(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        if value is not None:
+            ctx.meta[_META + name] = value
+
+    return callback
+
+
+def json_option(f: F) -> F:
+    return click.option(
+        "--json/--no-json",
+        "as_json",
+        default=None,
+        expose_value=False,
+        callback=_store("json"),
+        help="JSON output (the default when stdout is not a terminal).",
+    )(f)
+
+
+def backend_options(f: F) -> F:
+    """``--db PATH`` (the local store) or ``--base-url URL`` with ``--api-key``."""
+    f = click.option(
+        "--api-key",
+        envvar="CORTEXBUILD_API_KEY",
+        default=None,
+        expose_value=False,
+        callback=_store("api_key"),
+        help="API key ($CORTEXBUILD_API_KEY). With --db the store's owner key is the default.",
+    )(f)
+    f = click.option(
+        "--base-url",
+        envvar="CORTEXBUILD_BASE_URL",
+        default=None,
+        metavar="URL",
+        expose_value=False,
+        callback=_store("base_url"),
+        help="A server to talk to ($CORTEXBUILD_BASE_URL), e.g. http://127.0.0.1:3001. Overrides --db.",
+    )(f)
+    f = click.option(
+        "--db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        expose_value=False,
+        callback=_store("db"),
+        help="The local store ($CORTEXBUILD_DB, else ./cortexbuild.db).",
+    )(f)
+    return json_option(f)
+
+
+def meta(name: str) -> Any:
+    return click.get_current_context().meta.get(_META + name)
+
+
+def json_mode() -> bool:
+    chosen = meta("json")
+    return bool(chosen) if chosen is not None else not sys.stdout.isatty()
+
+
+def db_path(given: Path | None = None) -> Path:
+    if given is not None:
+        return given
+    env = os.environ.get("CORTEXBUILD_DB")
+    return Path(env) if env else Path.cwd() / "cortexbuild.db"
+
+
+@contextlib.contextmanager
+def open_client() -> Iterator[CortexBuild]:
+    """A client for the chosen backend: the remote server, or the local store opened in this process."""
+    from .._client import CortexBuild
+
+    base_url, api_key = meta("base_url"), meta("api_key")
+    if base_url:
+        if not api_key:
+            fail("--base-url needs an API key: pass --api-key or set CORTEXBUILD_API_KEY", EXIT_USAGE)
+        with CortexBuild(api_key=api_key, base_url=base_url, max_retries=1) as client:
+            yield client
+        return
+    from ..local import Backend
+
+    with Backend(db_path(meta("db"))) as backend, CortexBuild.local(backend=backend, api_key=api_key) as client:
+        yield client
+
+
+def to_plain(value: Any) -> Any:
+    """Models, pages and lists -> JSON-ready values."""
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        return dump(mode="json", by_alias=True)
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    return value
+
+
+def emit(value: Any, *, columns: Sequence[str] | None = None, title: str | None = None) -> None:
+    """Print a result: JSON (pretty on a terminal, compact in pipes), or a rich table / key-value listing."""
+    plain = to_plain(value)
+    if json_mode():
+        click.echo(json.dumps(plain, indent=2 if sys.stdout.isatty() else None, ensure_ascii=False))
+        return
+    try:
+        from rich.console import Console
+        from rich.table import Table
+    except ImportError:  # rich is part of the cli extra; without it, indented JSON is still readable
+        click.echo(json.dumps(plain, indent=2, ensure_ascii=False))
+        return
+
+    console = Console()
+    if isinstance(plain, list):
+        rows = [r for r in plain if isinstance(r, dict)]
+        cols = list(columns or (rows[0].keys() if rows else ["value"]))
+        table = Table(*cols, title=title)
+        for row in rows if rows else [{"value": v} for v in plain]:
+            table.add_row(*(_cell(row.get(c)) for c in cols))
+        console.print(table)
+    elif isinstance(plain, dict):
+        table = Table(show_header=False, title=title, box=None)
+        for key, val in plain.items():
+            table.add_row(f"[bold]{key}[/bold]", _cell(val))
+        console.print(table)
+    else:
+        console.print(str(plain))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def parse_json_option(text: str | None, name: str) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"not valid JSON: {exc}", param_hint=name) from None

@@ -1,0 +1,170 @@
+"""A thin ASGI adapter: serve a :class:`Backend` over real HTTP with any ASGI server (``cortexbuild local serve``
+runs it under uvicorn).
+
+The backend's app is synchronous SQLite work, so every request runs on a bounded worker pool, never on the
+event loop; at most ``max_pending`` requests wait for a worker (beyond that the answer is 503 with
+``Retry-After``, so a burst cannot queue unbounded memory). Request bodies are read chunk by chunk and refused
+with 413 as soon as they pass the cap, before anything is buffered past it. ``GET /openapi.json`` serves the
+OpenAPI document without authentication. Lifespan: startup starts the delivery engine (so deliveries queued
+by this store - by any process - are sent from here); shutdown closes the backend, whose delivery engine lets
+in-flight attempts finish and record, leaving the rest queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from .app import MAX_BODY_BYTES
+from .backend import Backend
+from .http import LocalRequest, LocalResponse, json_body
+
+__all__ = ["ASGIApp"]
+
+_log = logging.getLogger("cortexbuild_sdk.local")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class ASGIApp:
+    """``ASGIApp(backend)`` is an ASGI 3 application. It does not own the backend unless ``close_backend``."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        workers: int = 8,
+        max_pending: int = 256,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        close_backend: bool = False,
+        start_delivery: bool = True,
+    ) -> None:
+        self.backend = backend
+        self.max_body_bytes = max_body_bytes
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cortexbuild-http")
+        self._slots = threading.BoundedSemaphore(workers + max_pending)
+        self._close_backend = close_backend
+        self._start_delivery = start_delivery
+        self._openapi: bytes | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+        else:  # websockets: not part of the API
+            raise RuntimeError(f"unsupported ASGI scope type {kind!r}")
+
+    # ---- lifespan ---------------------------------------------------------------------------------------
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                message = await receive()
+            except asyncio.CancelledError:  # a forced exit (second Ctrl-C): the command's own cleanup closes
+                return
+            if message["type"] == "lifespan.startup":
+                try:
+                    if self._start_delivery:
+                        await loop.run_in_executor(self._pool, self.backend.delivery.engine)
+                except Exception as exc:
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await loop.run_in_executor(None, self.close)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    def close(self) -> None:
+        """Finish queued requests, then close the backend if this adapter owns it."""
+        self._pool.shutdown(wait=True)
+        if self._close_backend:
+            self.backend.close()
+
+    # ---- http -------------------------------------------------------------------------------------------
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method: str = scope["method"]
+        path: str = scope["path"]
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        if method == "GET" and path == "/openapi.json":
+            await _respond(send, LocalResponse(200, {"content-type": "application/json"}, self.openapi_bytes()))
+            return
+        body = await self._read_body(receive, headers)
+        if isinstance(body, LocalResponse):
+            await _respond(send, body)
+            return
+        if not self._slots.acquire(blocking=False):
+            await _respond(send, _error(503, "overloaded", "the server is busy; retry shortly", {"retry-after": "1"}))
+            return
+        query: dict[str, str] = {}
+        for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True):
+            query.setdefault(name, value)
+        request = LocalRequest(method=method, path=path, query=query, headers=headers, body=body)
+        try:
+            future = self._pool.submit(self.backend.handle, request)
+        except RuntimeError:  # the pool is shutting down
+            self._slots.release()
+            await _respond(send, _error(503, "shutting_down", "the server is shutting down", {"retry-after": "1"}))
+            return
+        future.add_done_callback(lambda _f: self._slots.release())
+        try:
+            response = await asyncio.wrap_future(future)
+        except Exception:  # a bug past the app's own net (e.g. while rendering): still the platform's shape
+            _log.exception("local backend: unhandled error on %s %s", method, path)
+            response = _error(500, "internal_error", "internal error in the local backend")
+        await _respond(send, response)
+
+    async def _read_body(self, receive: Receive, headers: dict[str, str]) -> bytes | LocalResponse:
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            return self._too_large(int(declared))
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return b"".join(chunks)
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return self._too_large(size)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    def _too_large(self, size: int) -> LocalResponse:
+        return _error(
+            413, "payload_too_large", f"request body is at least {size} bytes; the limit is {self.max_body_bytes}"
+        )
+
+    def openapi_bytes(self) -> bytes:
+        if self._openapi is None:
+            from .openapi import openapi_document
+
+            self._openapi = json_body(openapi_document())
+        return self._openapi
+
+
+def _error(status: int, code: str, message: str, extra: dict[str, str] | None = None) -> LocalResponse:
+    headers = {"content-type": "application/json", **(extra or {})}
+    return LocalResponse(status, headers, json_body({"success": False, "error": message, "code": code}))
+
+
+async def _respond(send: Send, response: LocalResponse) -> None:
+    raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
+    if "content-length" not in response.headers:
+        raw.append((b"content-length", str(len(response.body)).encode("ascii")))
+    await send({"type": "http.response.start", "status": response.status, "headers": raw})
+    await send({"type": "http.response.body", "body": response.body})

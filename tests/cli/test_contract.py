@@ -1,0 +1,97 @@
+"""The client against the published route table: every client method is exactly one route (same method, path and
+body fields) and every route has a client method. Requests are recorded by a mock transport, never sent."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from cortexbuild_sdk import CortexBuild
+from cortexbuild_sdk.local.http import ApiError
+from cortexbuild_sdk.local.routes import ROUTES
+from cortexbuild_sdk.local.routes.schemas import REQUESTS
+from cortexbuild_sdk.local.routing import Router
+
+# A plausible value for every parameter name the client's methods take.
+VALUES: dict[str, Any] = {
+    "name": "n", "url": "https://example.com/h", "events": ["*"], "scopes": ["keys:read"], "provider": "slack",
+    "since": "2025-01-01T00:00:00Z", "is_active": True, "rating": 5, "review": "good", "model": "m",
+    "redirect_uri": "https://example.com/cb", "code": "c", "state": "s", "credentials": {"a": "b"},
+    "config": {}, "description": "d", "expires_at": "2099-01-01T00:00:00Z", "rate_limit_per_second": 1.0,
+    "limit": 5, "days": 7, "prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2,
+    "estimated_cost": 0.1, "metadata": {}, "realm_id": "r",
+}  # fmt: skip
+RESOURCES = ("integrations", "integrations.oauth", "webhooks", "keys", "sandboxes", "plan", "usage",
+             "marketplace.modules", "marketplace.reviews")  # fmt: skip
+
+
+def _methods(client: CortexBuild) -> Iterator[tuple[str, Any]]:
+    for dotted in RESOURCES:
+        resource: Any = client
+        for part in dotted.split("."):
+            resource = getattr(resource, part)
+        for name in dir(type(resource)):
+            if name.startswith("_") or isinstance(getattr(type(resource), name, None), property):
+                continue
+            member = getattr(resource, name)
+            if callable(member) and not isinstance(member, type):
+                yield f"{dotted}.{name}", member
+
+
+def _call(method: Any) -> None:
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for param in inspect.signature(method).parameters.values():
+        if param.kind is param.VAR_KEYWORD or param.name == "self":
+            continue
+        value = VALUES.get(param.name, 1)
+        if param.kind is param.POSITIONAL_OR_KEYWORD or param.kind is param.POSITIONAL_ONLY:
+            args.append("slack" if param.name == "provider" else value)
+        elif param.name in VALUES:
+            kwargs[param.name] = value
+    try:
+        result = method(*args, **kwargs)
+        if hasattr(result, "__iter__") and not isinstance(result, (str, bytes, dict)):
+            next(iter(result), None)
+    except Exception:
+        pass
+
+
+def test_every_client_method_is_one_route_and_every_route_has_a_method() -> None:
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"success": True})
+
+    client = CortexBuild(api_key="k", base_url="http://t", max_retries=0, http_client=httpx.Client(
+        transport=httpx.MockTransport(record)))  # fmt: skip
+    router = Router(ROUTES)
+    covered: dict[tuple[str, str], str] = {}
+    for label, method in _methods(client):
+        before = len(seen)
+        _call(method)
+        requests = seen[before:]
+        if not requests:
+            continue  # a helper, not an endpoint
+        assert len({(r.method, r.url.path) for r in requests}) == 1, f"{label} sent several different requests"
+        request = requests[0]
+        try:
+            route, _ = router.match(request.method, request.url.path)
+        except ApiError as exc:
+            pytest.fail(f"{label}: {request.method} {request.url.path} is no route ({exc.message})")
+        key = (route.method, route.pattern)
+        assert key not in covered, f"{label} and {covered[key]} both call {key}"
+        covered[key] = label
+        model = REQUESTS.get(key)
+        if request.content:
+            assert model is not None, f"{label} sends a body to {key}, which takes none"
+            fields = {f.alias or n for n, f in model.model_fields.items()} | set(model.model_fields)
+            sent = set(httpx.Response(200, content=request.content).json())
+            assert sent <= fields, f"{label} sends {sorted(sent - fields)} that {model.__name__} does not take"
+    missing = sorted(f"{m} {p}" for m, p in {(r.method, r.pattern) for r in ROUTES} - set(covered))
+    assert not missing, f"routes without a client method: {missing}"
