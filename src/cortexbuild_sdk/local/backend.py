@@ -19,7 +19,7 @@ from typing_extensions import Self, TypedDict
 from .app import App
 from .clock import Clock, SystemClock
 from .crypto import Keyring
-from .delivery import AddressPolicy
+from .delivery import AddressPolicy, sealed_signing_secrets
 from .delivery.hub import DeliveryHub
 from .http import LocalRequest, LocalResponse
 from .ratelimit import RateLimitConfig, RateLimiter
@@ -29,7 +29,6 @@ from .schema import MIGRATIONS
 from .sealing import reseal_all
 from .services import accounts
 from .services.context import LIVE, Runtime
-from .services.webhooks import webhook_signing_secrets
 from .store import Database
 from .transport import AsyncLocalTransport, LocalTransport
 
@@ -51,6 +50,7 @@ class BackendOptions(TypedDict, total=False):
     delivery_concurrency: int
     delivery_per_endpoint: int
     delivery_poll_interval: float
+    delivery_http_stack: str | None
 
 
 class Backend:
@@ -75,6 +75,7 @@ class Backend:
         delivery_concurrency: int = 64,
         delivery_per_endpoint: int = 8,
         delivery_poll_interval: float = 0.5,
+        delivery_http_stack: str | None = None,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self._tmpdir: str | None = None
@@ -111,13 +112,15 @@ class Backend:
         self.delivery = DeliveryHub(
             self.db,
             clock=self.clock,
-            signing_secrets=webhook_signing_secrets,
+            signing_secrets=sealed_signing_secrets,
             sandbox_db=self._sandboxes.open,
             policy=delivery_policy if delivery_policy is not None else AddressPolicy(),
             concurrency=delivery_concurrency,
             per_endpoint=delivery_per_endpoint,
             poll_interval=delivery_poll_interval,
+            http_stack=delivery_http_stack,
         )
+        self._rt.delivery = self.delivery
         try:
             self._resume_pending()
         except BaseException:
@@ -160,7 +163,7 @@ class Backend:
 
     def signing_secrets(self, conn: sqlite3.Connection, webhook_id: int, now_ms: int) -> list[str]:
         """``[current, previous while valid]`` plaintext secrets of a webhook, for the connection's database."""
-        return webhook_signing_secrets(conn, webhook_id, now_ms)
+        return sealed_signing_secrets(conn, webhook_id, now_ms)
 
     # ---- webhook delivery ---------------------------------------------------------------------------------
 

@@ -288,7 +288,14 @@ def _v2(conn: sqlite3.Connection) -> None:
     run_script(conn, _IDEMPOTENCY)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
+def _v_delivery(conn: sqlite3.Connection) -> None:
+    # Ids never reused (AUTOINCREMENT), parked deliveries of disabled endpoints, the subscription index.
+    from .delivery.migration import migrate_delivery_v2
+
+    migrate_delivery_v2(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v_delivery)
 
 SEALED_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     # (table, primary key column, sealed column, associated-data prefix): what key rotation re-encrypts.

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from . import attempt as attempt_module
 from . import ops, outbox
-from .attempt import TIMEOUT, Outcome
+from .attempt import Outcome
 from .dispatcher import WebhookDispatcher
+from .errors import WebhookNotFoundError
 from .protocols import now_ms
 
 
@@ -39,7 +41,7 @@ class DeliveryEngine(WebhookDispatcher):
                     now_ms=now_ms(self.clock),
                 )
 
-        event_id = self._db_pool.submit(write).result()
+        event_id = self._db_pool.submit(write, urgent=True).result()
         self.notify()
         return event_id
 
@@ -55,7 +57,7 @@ class DeliveryEngine(WebhookDispatcher):
             await self._db(self._record_sync, [outcome])
             return outcome.succeeded, outcome.error
 
-        return self.run(run, timeout=TIMEOUT + 20)
+        return self.run(run, timeout=attempt_module.TIMEOUT + 20)
 
     def retry_log(self, webhook_id: int, log_id: int) -> dict[str, Any]:
         """Re-send log ``log_id``'s payload now, as a new attempt of the same delivery id; the new log row.
@@ -69,7 +71,7 @@ class DeliveryEngine(WebhookDispatcher):
             outcome = await self.send(job)
             return await self._db(self._record_and_read, outcome)
 
-        return self.run(run, timeout=TIMEOUT + 20)
+        return self.run(run, timeout=attempt_module.TIMEOUT + 20)
 
     def recover(self, webhook_id: int, since_ms: int) -> int:
         """Re-queue the webhook's failed deliveries created since ``since_ms`` (epoch ms); how many."""
@@ -85,5 +87,7 @@ class DeliveryEngine(WebhookDispatcher):
 
     def _record_and_read(self, outcome: Outcome) -> dict[str, Any]:
         (log_id,) = self._record_sync([outcome])
+        if not log_id:  # the webhook was deleted while the attempt ran: its result is dropped
+            raise WebhookNotFoundError(f"webhook {outcome.job.webhook_id} not found")
         with self.db.read() as conn:
             return ops.log_row(conn, log_id)

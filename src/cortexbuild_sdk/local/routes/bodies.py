@@ -142,11 +142,15 @@ class KeyUpdate(Body):
         return None if v is None else check_scopes(v)
 
 
+RatePerSecond = Annotated[float, Field(ge=0.01, le=10_000, allow_inf_nan=False)]
+"""A webhook's delivery rate limit: one attempt per 100 s at the slowest, 10,000/s at the fastest."""
+
+
 class WebhookCreate(Body):
     name: Name
     url: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
     events: list[str] = Field(min_length=1, max_length=64)
-    rate_limit_per_second: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    rate_limit_per_second: RatePerSecond | None = None
     _url = field_validator("url")(check_url)
     _events = field_validator("events")(check_events)
 
@@ -156,7 +160,7 @@ class WebhookUpdate(Body):
     url: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = None
     events: list[str] | None = Field(default=None, min_length=1, max_length=64)
     is_active: bool | None = None
-    rate_limit_per_second: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    rate_limit_per_second: RatePerSecond | None = None
 
     @field_validator("url")
     @classmethod
