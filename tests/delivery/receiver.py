@@ -8,6 +8,8 @@ delay). Paths with no script answer 200 "ok".
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
 import threading
 import time
 from collections import deque
@@ -21,6 +23,11 @@ class Reply:
     body: bytes = b"ok"
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    # Hostile receivers:
+    trickle: float = 0.0  # send the whole answer one byte every `trickle` seconds
+    hang: bool = False  # read the request, never answer
+    reset_after: int | None = None  # announce the body, send this many bytes of it, then reset the connection
+    stream_bytes: int = 0  # announce and stream this many zero bytes as the body (a huge answer)
 
 
 @dataclass(frozen=True)
@@ -33,7 +40,14 @@ class Recorded:
     monotonic: float  # time.monotonic(): comparable across processes on one machine
 
 
-_REASONS = {200: "OK", 204: "No Content", 410: "Gone", 429: "Too Many Requests", 500: "Internal Server Error"}
+_REASONS = {
+    200: "OK",
+    204: "No Content",
+    302: "Found",
+    410: "Gone",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
 
 
 async def _cancel_all() -> None:
@@ -163,16 +177,45 @@ class Receiver:
                     self.max_in_flight[target] = max(now, self.max_in_flight.get(target, 0))
                 if reply.delay:
                     await asyncio.sleep(reply.delay)
+                if reply.hang:
+                    await asyncio.sleep(3600)
                 with self._lock:
                     self._in_flight[target] -= 1
-                extra = "".join(f"{k}: {v}\r\n" for k, v in reply.headers.items())
-                reason = _REASONS.get(reply.status, "Status")
-                writer.write(
-                    f"HTTP/1.1 {reply.status} {reason}\r\nContent-Length: {len(reply.body)}\r\n{extra}\r\n".encode()
-                    + reply.body
-                )
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            return
+                if not await self._answer(writer, reply):
+                    return
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            return  # a cancelled handler (the receiver stopping) ends quietly
         finally:
             writer.close()
+
+    async def _answer(self, writer: asyncio.StreamWriter, reply: Reply) -> bool:
+        """Write the reply; False when the connection is finished (reset or streamed to the end)."""
+        extra = "".join(f"{k}: {v}\r\n" for k, v in reply.headers.items())
+        reason = _REASONS.get(reply.status, "Status")
+        length = reply.stream_bytes or len(reply.body)
+        head = f"HTTP/1.1 {reply.status} {reason}\r\nContent-Length: {length}\r\n{extra}\r\n".encode()
+        if reply.trickle:
+            for byte in head + reply.body:
+                writer.write(bytes([byte]))
+                await writer.drain()
+                await asyncio.sleep(reply.trickle)
+            return True
+        if reply.reset_after is not None:
+            writer.write(head + reply.body[: reply.reset_after])
+            await writer.drain()
+            sock = writer.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = RST
+            writer.transport.abort()
+            return False
+        if reply.stream_bytes:
+            writer.write(head)
+            chunk = bytes(64 * 1024)
+            sent = 0
+            while sent < reply.stream_bytes:
+                writer.write(chunk)
+                await writer.drain()
+                sent += len(chunk)
+            return False
+        writer.write(head + reply.body)
+        await writer.drain()
+        return True
