@@ -33,7 +33,8 @@ MAX_DEFER_MS: Final = 86_400_000
 ENDPOINTS_SQL: Final = """
 WITH RECURSIVE ep(webhook_id) AS (
     SELECT (SELECT webhook_id FROM webhook_deliveries INDEXED BY webhook_deliveries_ready
-            WHERE status = 'pending' AND parked = 0 ORDER BY webhook_id LIMIT 1)
+            WHERE status = 'pending' AND parked = 0 AND webhook_id >= -9223372036854775808
+            ORDER BY webhook_id LIMIT 1)
     UNION ALL
     SELECT (SELECT webhook_id FROM webhook_deliveries INDEXED BY webhook_deliveries_ready
             WHERE status = 'pending' AND parked = 0 AND webhook_id > ep.webhook_id ORDER BY webhook_id LIMIT 1)
