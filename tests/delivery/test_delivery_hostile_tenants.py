@@ -41,7 +41,7 @@ def assert_victim_flows(engine: Any, receiver: Receiver, n: int = 5, bound: floa
 
 
 def test_extreme_settings_are_refused_at_the_api() -> None:
-    from cortexbuild_sdk import CortexBuild, BadRequestError
+    from cortexbuild_sdk import BadRequestError, CortexBuild
 
     with CortexBuild.local() as client:
         for rate in (1e-300, 0.001, 1e9, -1, 0):
@@ -200,8 +200,5 @@ def test_many_slow_endpoints_leave_slots_for_other_accounts(
     assert_victim_flows(engine, receiver, 10, bound=1.5)
     engine.stop()
     with db.read() as conn:
-        victims = conn.execute(
-            "SELECT COUNT(*) FROM webhook_logs WHERE event_type = 'task.created'"
-            " AND webhook_id NOT IN (%s)" % ",".join(map(str, slow))
-        ).fetchone()[0]
-    assert victims == 10
+        rows = conn.execute("SELECT webhook_id FROM webhook_logs WHERE event_type = 'task.created'").fetchall()
+    assert sum(1 for (wid,) in rows if wid not in slow) == 10
