@@ -83,7 +83,7 @@ class HttpxSender:
         self._transports: dict[int, GuardedTransport] = {}
 
     def _transport(self, url: httpx.URL) -> GuardedTransport:
-        shard = hash((url.host, url.port)) % self._shards
+        shard = hash(str(url)) % self._shards  # by endpoint: one host's many endpoints spread over the pools
         transport = self._transports.get(shard)
         if transport is None:
             transport = GuardedTransport(self._policy, limits=self._limits, verify=self._context)
