@@ -202,3 +202,44 @@ def test_many_slow_endpoints_leave_slots_for_other_accounts(
     with db.read() as conn:
         rows = conn.execute("SELECT webhook_id FROM webhook_logs WHERE event_type = 'task.created'").fetchall()
     assert sum(1 for (wid,) in rows if wid not in slow) == 10
+
+
+def test_one_bad_outcome_never_rolls_back_the_batch(
+    db: Database, receiver: Receiver, make_engine: EngineFactory
+) -> None:
+    """The bulk write of a batch fails on one outcome (here: a body SQLite refuses); the batch is written
+    again outcome by outcome and only that one is lost (its delivery keeps its lease and is re-sent)."""
+    import dataclasses
+    import random
+
+    from cortexbuild_sdk.local.delivery.store import record
+
+    first = add_webhook(db, receiver.url("/a"))
+    second = add_webhook(db, receiver.url("/b"))
+    engine = make_engine()
+    emit_for(engine, 1, 3)
+    with db.write() as conn:
+        from cortexbuild_sdk.local.delivery.claim import Limits, TokenBuckets, claim
+
+        jobs = claim(
+            conn,
+            owner="me",
+            now_ms=int(time.time() * 1000) + 10**6,
+            limits=Limits(64, 8, 64),
+            busy={},
+            account_busy={},
+            buckets=TokenBuckets(),
+            secrets=plain_secrets,
+        ).jobs
+    assert len(jobs) == 6
+    from cortexbuild_sdk.local.delivery.attempt import Outcome
+
+    outcomes = [Outcome(job, job.payload, 1, 5, 200, "ok") for job in jobs]
+    outcomes[2] = dataclasses.replace(outcomes[2], body=None)  # type: ignore[arg-type]  # NOT NULL fails
+    with db.write() as conn:
+        ids = record(conn, outcomes, owner="me", rng=random.Random(1))
+    assert ids[2] == 0 and all(ids[i] for i in (0, 1, 3, 4, 5))
+    assert len(logs(db, first)) + len(logs(db, second)) == 5
+    assert webhook(db, first)["success_count"] + webhook(db, second)["success_count"] == 5
+    states = {d["id"]: d["status"] for d in deliveries(db)}
+    assert states[jobs[2].delivery_id] == "pending" and sum(s == "succeeded" for s in states.values()) == 5

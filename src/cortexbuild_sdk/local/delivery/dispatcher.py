@@ -24,7 +24,6 @@ import httpx
 from . import attempt as attempt_module
 from .attempt import Job, Outcome, Sender, attempt
 from .claim import LEASE_MS, Claim, Limits, TokenBuckets, claim
-from .dbthread import DbThread
 from .protocols import Clock, DatabaseLike, SendEnabled, SigningSecrets, now_ms
 from .senders import make_sender
 from .ssrf import AddressPolicy
@@ -81,7 +80,7 @@ class WebhookDispatcher:
         self._account_cap = max(per_endpoint, concurrency - concurrency // 4)
         self._http_stack = http_stack
         self._owner = f"{uuid.uuid4().hex[:12]}"
-        self._db_pool = DbThread("cortexbuild-delivery-db")
+        self._db_pool = ThreadPoolExecutor(1, thread_name_prefix="cortexbuild-delivery-db")
         self._buckets = TokenBuckets()
         self._lock = threading.Lock()  # serialises start/stop and private-loop runs
         self._thread: threading.Thread | None = None
@@ -120,7 +119,7 @@ class WebhookDispatcher:
     def close(self) -> None:
         """Stop and release the database thread."""
         self.stop()
-        self._db_pool.shutdown()
+        self._db_pool.shutdown(wait=True)
 
     def notify(self) -> None:
         """Tell the dispatcher that rows may be due (call after committing an emit). Cheap, thread-safe."""
@@ -209,7 +208,7 @@ class WebhookDispatcher:
         self._wake()
 
     async def _db(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.wrap_future(self._db_pool.submit(fn, *args))
+        return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
 
     def _claim_sync(self, limit: int, busy: dict[int, int], account_busy: dict[int, int]) -> Claim:
         with self.db.write() as conn:
