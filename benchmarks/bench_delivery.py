@@ -5,8 +5,8 @@
 and the same concurrency; p50/p99 are emit-to-receive. Rows:
 
 - raw sockets: pre-built requests over keep-alive connections, no signing (the distance to the wire);
-- plain loops, signed: workers posting each signed body with httpx (``AsyncClient``) and with aiohttp
-  (the engine's fast stack), no database;
+- plain loops, signed: workers posting each signed body with httpx (``AsyncClient``), aiohttp (when
+  installed) and the engine's own fast stack (its httptools sender), no database;
 - the engine on each stack: outbox emit, leased claims, signing, one log row per attempt (all counted).
 
 Targets (issue 8): the engine >= 8,000 deliveries/s and >= 5x the plain httpx loop; the 2,000 emits complete
@@ -119,6 +119,23 @@ async def httpx_loop(urls: list[str], bodies: Bodies) -> tuple[float, dict[str, 
     finally:
         for client in clients:
             await client.aclose()
+
+
+async def engine_stack_loop(urls: list[str], bodies: Bodies) -> tuple[float, dict[str, float]]:
+    """The engine's own fast stack (its httptools sender, SSRF check included), driven by a plain loop."""
+    from cortexbuild_sdk.local.delivery import AddressPolicy
+    from cortexbuild_sdk.local.delivery.senders import make_sender
+
+    context = httpx.create_ssl_context(True, trust_env=False)
+    sender = make_sender("httptools", AddressPolicy(), context, concurrency=CONCURRENCY, per_endpoint=PER_ENDPOINT)
+
+    async def post(index: int, event_id: str, body: str) -> None:
+        await sender.post(urls[index], _signed(index, event_id, body), body.encode())
+
+    try:
+        return await _loop(urls, bodies, post)
+    finally:
+        await sender.aclose()
 
 
 async def aiohttp_loop(urls: list[str], bodies: Bodies) -> tuple[float, dict[str, float]]:
@@ -265,8 +282,14 @@ def main() -> None:
         ("raw sockets, unsigned (ceiling)", lambda: raw_loop(port, urls, bodies)),
         ("plain httpx loop, signed", lambda: httpx_loop(urls, bodies)),
     ]
-    if "aiohttp" in available_stacks():
+    try:
+        import aiohttp  # noqa: F401
+
         loops.append(("plain aiohttp loop, signed", lambda: aiohttp_loop(urls, bodies)))
+    except ImportError:
+        pass
+    if "httptools" in available_stacks():
+        loops.append(("plain loop, engine's stack, signed", lambda: engine_stack_loop(urls, bodies)))
     try:
         for name, run in loops:
             elapsed, emitted = asyncio.run(run())

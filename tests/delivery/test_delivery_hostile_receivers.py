@@ -131,3 +131,20 @@ def test_ssrf_policy_holds_on_every_stack(stack: str, db: Database, make_engine:
     for wid in (refused, metadata, named):
         (log,) = logs(db, wid)
         assert "SSRF policy" in log["error_message"], log["error_message"]
+
+
+def test_without_the_delivery_extra_the_engine_runs_on_httpx(
+    db: Database, receiver: Receiver, make_engine: EngineFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "httptools", None)  # as if the extra were not installed
+    assert available_stacks() == ["httpx"]
+    wid = add_webhook(db, receiver.url("/plain"))
+    engine = make_engine()
+    assert engine.http_stack == "httpx"
+    engine.emit(account_id=1, company_id="c", user_id="u", event="task.created", data={})
+    engine.drain()
+    assert logs(db, wid)[0]["response_status"] == 200
+    with pytest.raises(ValueError, match="unknown HTTP stack"):
+        make_engine(http_stack="curl")

@@ -24,6 +24,7 @@ import httpx
 from . import attempt as attempt_module
 from .attempt import Job, Outcome, Sender, attempt
 from .claim import LEASE_MS, Claim, Limits, TokenBuckets, claim
+from .gate import WriteGate
 from .protocols import Clock, DatabaseLike, SendEnabled, SigningSecrets, now_ms
 from .senders import make_sender
 from .ssrf import AddressPolicy
@@ -64,6 +65,8 @@ class WebhookDispatcher:
             raise ValueError("lease_ms must be positive")
         if poll_interval <= 0:
             raise ValueError("poll_interval must be positive")
+        if http_stack not in (None, "httptools", "httpx"):
+            raise ValueError(f"unknown HTTP stack {http_stack!r}; expected 'httptools', 'httpx' or None")
         self.db = db
         self.clock = clock
         self.policy = policy if policy is not None else AddressPolicy()
@@ -82,6 +85,8 @@ class WebhookDispatcher:
         self._owner = f"{uuid.uuid4().hex[:12]}"
         self._db_pool = ThreadPoolExecutor(1, thread_name_prefix="cortexbuild-delivery-db")
         self._buckets = TokenBuckets()
+        self._gate = WriteGate()
+        self._wake_requested = False  # coalesces notify(): one queued wake-up at a time
         self._lock = threading.Lock()  # serialises start/stop and private-loop runs
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -124,8 +129,10 @@ class WebhookDispatcher:
     def notify(self) -> None:
         """Tell the dispatcher that rows may be due (call after committing an emit). Cheap, thread-safe."""
         loop = self._loop
-        if loop is not None and self.running:
-            loop.call_soon_threadsafe(self._wake)
+        if loop is None or self._wake_requested or not self.running:
+            return  # a wake-up already queued runs after this caller's commit: it sees the new rows
+        self._wake_requested = True
+        loop.call_soon_threadsafe(self._wake_from_notify)
 
     def drain(self, timeout: float = 60.0) -> None:
         """Block until no delivery is due now and every attempt so far is recorded.
@@ -156,7 +163,7 @@ class WebhookDispatcher:
 
     @property
     def http_stack(self) -> str:
-        """The HTTP stack attempts use (``aiohttp`` when the ``delivery`` extra is installed, else ``httpx``)."""
+        """The HTTP stack attempts use (``httptools`` with the ``delivery`` extra, else ``httpx``)."""
         from .senders import available_stacks
 
         return self._http_stack or available_stacks()[0]
@@ -166,6 +173,7 @@ class WebhookDispatcher:
         self._ssl: ssl.SSLContext | None = None
         self._stopping = False
         self._closing = False
+        self._wake_requested = False
         self._grace = attempt_module.TIMEOUT + 5
         self._tasks: dict[asyncio.Task[None], Job] = {}
         self._busy: dict[int, int] = {}
@@ -203,6 +211,10 @@ class WebhookDispatcher:
         if self._wakeup is not None:
             self._wakeup.set()
 
+    def _wake_from_notify(self) -> None:
+        self._wake_requested = False
+        self._wake()
+
     def _begin_stop(self, grace: float) -> None:
         self._stopping, self._grace = True, grace
         self._wake()
@@ -211,7 +223,7 @@ class WebhookDispatcher:
         return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
 
     def _claim_sync(self, limit: int, busy: dict[int, int], account_busy: dict[int, int]) -> Claim:
-        with self.db.write() as conn:
+        with self._gate.background(), self.db.write() as conn:
             return claim(
                 conn,
                 owner=self._owner,
@@ -225,7 +237,7 @@ class WebhookDispatcher:
             )
 
     def _record_sync(self, outcomes: list[Outcome]) -> list[int]:
-        with self.db.write() as conn:
+        with self._gate.background(), self.db.write() as conn:
             return record(conn, outcomes, owner=self._owner, rng=self._rng)
 
     async def _until_idle(self) -> None:
@@ -348,7 +360,7 @@ class WebhookDispatcher:
             await sender.aclose()
 
     def _release_sync(self, delivery_ids: list[str]) -> None:
-        with self.db.write() as conn:
+        with self._gate.background(), self.db.write() as conn:
             release(conn, self._owner, delivery_ids, now_ms(self.clock))
 
 

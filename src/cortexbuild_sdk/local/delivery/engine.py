@@ -24,11 +24,11 @@ class DeliveryEngine(WebhookDispatcher):
     def emit(self, *, account_id: int, company_id: str, user_id: str, event: str, data: Mapping[str, Any]) -> str:
         """Record ``event`` for the account's subscribed active webhooks in its own transaction; wake.
 
-        The transaction runs on the caller's thread: handing it to the engine's database thread and back
-        cost two thread switches per emit, which under load (the dispatcher holding the GIL, a busy machine)
-        made emitting the bottleneck. Claims and records are short, so waiting for the write lock is too.
+        The transaction runs on the caller's thread (handing it to the engine's database thread and back
+        cost two thread switches per emit, the bottleneck under load) and goes before the dispatcher's next
+        claim or record batch (see :class:`~.gate.WriteGate`).
         """
-        with self.db.write() as conn:
+        with self._gate.urgent(), self.db.write() as conn:
             event_id = outbox.emit(
                 conn,
                 account_id=account_id,
@@ -71,14 +71,14 @@ class DeliveryEngine(WebhookDispatcher):
 
     def recover(self, webhook_id: int, since_ms: int) -> int:
         """Re-queue the webhook's failed deliveries created since ``since_ms`` (epoch ms); how many."""
-        with self.db.write() as conn:
+        with self._gate.urgent(), self.db.write() as conn:
             count = ops.requeue_failed(conn, webhook_id, since_ms, now_ms(self.clock))
         if count:
             self.notify()
         return count
 
     def _in_write(self, fn: Any, *args: Any) -> Any:
-        with self.db.write() as conn:
+        with self._gate.urgent(), self.db.write() as conn:
             return fn(conn, *args, now_ms(self.clock), self._secrets)
 
     def _record_and_read(self, outcome: Outcome) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 address at connect time, TLS verified, no redirects, no proxies or environment settings, keep-alive pools,
 at most :data:`~.attempt.READ_LIMIT` raw body bytes read (decompression is the caller's, capped).
 
-``aiohttp`` (the ``delivery`` extra) is the fast one, chosen by measurement (``benchmarks/bench_delivery.py``);
-httpx, a core dependency, is the fallback when it is not installed.
+``httptools`` (the ``delivery`` extra: HTTP/1.1 on asyncio transports, answers parsed by httptools) is the
+fast one, chosen by measurement over aiohttp and httpx (``benchmarks/bench_delivery.py``); httpx, a core
+dependency, is the fallback when it is not installed.
 """
 
 from __future__ import annotations
@@ -26,23 +27,22 @@ _MAX_SHARDS: Final = 32
 
 def available_stacks() -> list[str]:
     """The stacks this installation can use, fastest first."""
-    stacks = ["httpx"]
     try:
-        import aiohttp  # noqa: F401
+        import httptools  # noqa: F401
     except ImportError:
-        return stacks
-    return ["aiohttp", *stacks]
+        return ["httpx"]
+    return ["httptools", "httpx"]
 
 
 def make_sender(
     stack: str | None, policy: AddressPolicy, context: ssl.SSLContext, *, concurrency: int, per_endpoint: int
 ) -> Sender:
-    """A sender on ``stack`` (``"aiohttp"`` / ``"httpx"``; None: the fastest installed)."""
+    """A sender on ``stack`` (``"httptools"`` / ``"httpx"``; None: the fastest installed)."""
     chosen = stack if stack is not None else available_stacks()[0]
-    if chosen == "aiohttp":
-        from .aiohttp_sender import AiohttpSender
+    if chosen == "httptools":
+        from .h1_sender import H1Sender
 
-        return AiohttpSender(policy, context, concurrency=concurrency)
+        return H1Sender(policy, context)
     if chosen == "httpx":
         return HttpxSender(policy, context, concurrency=concurrency, per_endpoint=per_endpoint)
     raise ValueError(f"unknown HTTP stack {stack!r}; expected one of {available_stacks()}")
