@@ -34,6 +34,7 @@ T = TypeVar("T")
 logger = logging.getLogger("cortexbuild_sdk.local.delivery")
 
 _RECORD_BATCH: Final = 256
+_RECORD_LINGER: Final = 0.005  # seconds a small batch waits for more results while attempts are in flight
 
 
 class WebhookDispatcher:
@@ -325,6 +326,8 @@ class WebhookDispatcher:
         assert self._results_ready is not None
         while True:
             await self._results_ready.wait()
+            if len(self._results) < _RECORD_BATCH // 4 and len(self._tasks) > len(self._results) and not self._closing:
+                await asyncio.sleep(_RECORD_LINGER)  # busy: gather a larger batch (fewer transactions)
             self._results_ready.clear()
             while self._results:
                 batch, self._results = self._results[:_RECORD_BATCH], self._results[_RECORD_BATCH:]

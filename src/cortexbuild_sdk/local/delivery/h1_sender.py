@@ -25,7 +25,6 @@ from .ssrf import AddressPolicy
 
 __all__ = ["H1Sender"]
 
-_IDLE_PER_ORIGIN: Final = 32
 _FORBIDDEN_IN_TARGET: Final = frozenset(chr(c) for c in (*range(0x21), 0x7F))
 
 Origin = tuple[str, str, int]
@@ -143,8 +142,9 @@ class _Connection(asyncio.Protocol):
 class H1Sender:
     name = "httptools"
 
-    def __init__(self, policy: AddressPolicy, context: ssl.SSLContext) -> None:
+    def __init__(self, policy: AddressPolicy, context: ssl.SSLContext, *, max_idle: int = 64) -> None:
         self._policy = policy
+        self._max_idle = max_idle  # per origin: many endpoints often share one host and port
         self._context = context
         self._idle: dict[Origin, list[_Connection]] = {}
         self._open: set[_Connection] = set()
@@ -197,7 +197,7 @@ class H1Sender:
 
     def _checkin(self, origin: Origin, conn: _Connection) -> None:
         idle = self._idle.setdefault(origin, [])
-        if conn.reusable and not conn.closed and len(idle) < _IDLE_PER_ORIGIN:
+        if conn.reusable and not conn.closed and len(idle) < self._max_idle:
             idle.append(conn)
         else:
             self._drop(conn)

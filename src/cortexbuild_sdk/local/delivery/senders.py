@@ -42,7 +42,7 @@ def make_sender(
     if chosen == "httptools":
         from .h1_sender import H1Sender
 
-        return H1Sender(policy, context)
+        return H1Sender(policy, context, max_idle=concurrency)
     if chosen == "httpx":
         return HttpxSender(policy, context, concurrency=concurrency, per_endpoint=per_endpoint)
     raise ValueError(f"unknown HTTP stack {stack!r}; expected one of {available_stacks()}")
