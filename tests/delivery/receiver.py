@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -58,8 +59,9 @@ async def _cancel_all() -> None:
 
 
 class Receiver:
-    def __init__(self, *, record: bool = True) -> None:
+    def __init__(self, *, record: bool = True, tls: ssl.SSLContext | None = None) -> None:
         self._record = record
+        self._tls = tls
         self._lock = threading.Lock()
         self._scripts: dict[str, deque[Reply]] = {}
         self._defaults: dict[str, Reply] = {}
@@ -81,7 +83,7 @@ class Receiver:
         def main() -> None:
             loop = asyncio.new_event_loop()
             self._loop = loop
-            self._server = loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
+            self._server = loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0, ssl=self._tls))
             self.port = self._server.sockets[0].getsockname()[1]
             ready.set()
             loop.run_forever()
@@ -110,7 +112,7 @@ class Receiver:
         self.stop()
 
     def url(self, path: str = "/hook", host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+        return f"{'https' if self._tls else 'http'}://{host}:{self.port}{path}"
 
     def script(self, path: str, *replies: Reply, then: Reply | None = None) -> None:
         """Answer the next requests to ``path`` with ``replies`` in order, then with ``then`` (default 200)."""
