@@ -100,7 +100,9 @@ class DeliveryHub:
         """Start the engine of a database that holds pending deliveries (left by an earlier process)."""
         db = self.live_db if sandbox_id is None else self._sandbox_db(sandbox_id)
         with db.read() as conn:
-            pending = conn.execute("SELECT 1 FROM webhook_deliveries WHERE status = 'pending' LIMIT 1").fetchone()
+            pending = conn.execute(
+                "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND parked = 0 LIMIT 1"
+            ).fetchone()
         if pending is not None:
             self.engine(sandbox_id)
         return pending is not None
@@ -144,7 +146,9 @@ class DeliveryHub:
         for engine in self.engines():
             if not engine.running:
                 with engine.db.read() as conn:
-                    if conn.execute("SELECT 1 FROM webhook_deliveries WHERE status = 'pending' LIMIT 1").fetchone():
+                    if conn.execute(
+                        "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND parked = 0 LIMIT 1"
+                    ).fetchone():
                         engine.start()
             if engine.running:
                 engine.drain(max(0.001, deadline - time.monotonic()))

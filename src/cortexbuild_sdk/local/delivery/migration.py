@@ -88,8 +88,6 @@ CREATE TABLE webhook_deliveries (
     completed_at INTEGER,
     parked INTEGER NOT NULL DEFAULT 0          -- 1 while the webhook is disabled: out of the claim indexes
 );
-CREATE INDEX webhook_deliveries_due
-    ON webhook_deliveries (next_attempt_at) WHERE status = 'pending' AND parked = 0;
 CREATE INDEX webhook_deliveries_ready
     ON webhook_deliveries (webhook_id, next_attempt_at) WHERE status = 'pending' AND parked = 0;
 CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, status, created_at);
