@@ -15,6 +15,7 @@ from ..._events import EVENT_TYPES, WILDCARD
 from ..http import ApiError, validation
 from ..services.common import Page
 from ..services.keys import ALL_SCOPES
+from ..services.webhooks import RATE_MAX, RATE_MIN
 
 __all__ = ["parse", "parse_page", "parse_time"]
 
@@ -142,7 +143,7 @@ class KeyUpdate(Body):
         return None if v is None else check_scopes(v)
 
 
-RatePerSecond = Annotated[float, Field(ge=0.01, le=10_000, allow_inf_nan=False)]
+RatePerSecond = Annotated[float, Field(ge=RATE_MIN, le=RATE_MAX, allow_inf_nan=False)]
 """A webhook's delivery rate limit: one attempt per 100 s at the slowest, 10,000/s at the fastest."""
 
 

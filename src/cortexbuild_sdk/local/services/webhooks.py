@@ -13,6 +13,7 @@ from typing import Any
 from ..delivery import DeliveryEngine, DeliveryError, LogNotFoundError, PayloadTooLargeError, WebhookNotFoundError
 from ..delivery.schema import LOG_COLUMNS
 from ..delivery.secrets import SECRET_PURPOSE, sealed_signing_secrets
+from ..errors import Invalid
 from ..http import ApiError, iso, validation
 from ..sealing import seal, unseal
 from . import plans
@@ -22,6 +23,7 @@ from .context import Ctx
 __all__ = ["ROTATION_OVERLAP_MS", "delivery_error", "new_secret", "webhook_signing_secrets"]
 
 ROTATION_OVERLAP_MS = 24 * 3600 * 1000
+RATE_MIN, RATE_MAX = 0.01, 10_000.0
 _PURPOSE = SECRET_PURPOSE
 _LOG_COLUMNS = ", ".join(LOG_COLUMNS)
 
@@ -63,9 +65,16 @@ def _get(ctx: Ctx, conn: sqlite3.Connection, webhook_id: int) -> sqlite3.Row:
     return fetch_owned(conn, "webhooks", "webhook", webhook_id, ctx.account.id)
 
 
+def _check_rate(rate: float | None) -> None:
+    """The bounds the routes validate, enforced for every caller (a rate steers the claim arithmetic)."""
+    if rate is not None and not (RATE_MIN <= rate <= RATE_MAX):
+        raise Invalid(f"rate_limit_per_second must be between {RATE_MIN:g} and {RATE_MAX:g}, or null")
+
+
 def create(
     ctx: Ctx, *, name: str, url: str, events: list[str], rate_limit_per_second: float | None = None
 ) -> dict[str, Any]:
+    _check_rate(rate_limit_per_second)
     secret = new_secret()
     now = ctx.now_ms()
     acct = ctx.account
@@ -95,6 +104,7 @@ def retrieve(ctx: Ctx, webhook_id: int) -> dict[str, Any]:
 
 
 def update(ctx: Ctx, webhook_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    _check_rate(changes.get("rate_limit_per_second"))
     now = ctx.now_ms()
     resumed = False
     with ctx.env.db.write() as conn:
