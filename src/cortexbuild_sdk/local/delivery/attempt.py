@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 import zlib
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Final, Protocol, TypeVar
 
 from cortexbuild_sdk._retry_after import retry_after_seconds
 from cortexbuild_sdk._version import __version__
 
 from .errors import AddressNotAllowedError
 from .outbox import restamp
+
+T = TypeVar("T")
 
 TIMEOUT: Final = 10.0
 """Seconds allowed for a whole attempt (connect, send, response headers and body): one deadline."""
@@ -115,6 +119,18 @@ def _headers(job: Job, body: str, now_ms: int) -> dict[str, str]:
     return headers
 
 
+if sys.version_info >= (3, 11):
+
+    async def _within(awaitable: Awaitable[T], seconds: float) -> T:
+        async with asyncio.timeout(seconds):  # a cancel timer, no extra task per attempt
+            return await awaitable
+
+else:
+
+    async def _within(awaitable: Awaitable[T], seconds: float) -> T:
+        return await asyncio.wait_for(awaitable, seconds)
+
+
 def decode_body(raw: bytes, content_encoding: str | None) -> str:
     """The response body as logged: inflated at most to :data:`MAX_INFLATED` bytes (a gzip bomb stays
     small), decoded leniently, cut to :data:`MAX_RESPONSE_BODY` characters."""
@@ -155,7 +171,7 @@ async def attempt(sender: Sender, job: Job, *, now_ms: int, wall: float, send: b
             raise ValueError(f"unsupported URL scheme in {job.url!r}")
         headers = _headers(job, body, now_ms)
         try:
-            raw = await asyncio.wait_for(sender.post(job.url, headers, body.encode("utf-8")), TIMEOUT)
+            raw = await _within(sender.post(job.url, headers, body.encode("utf-8")), TIMEOUT)
         except asyncio.TimeoutError:
             raise AttemptTimeout() from None
         text = decode_body(raw.body, raw.content_encoding)
