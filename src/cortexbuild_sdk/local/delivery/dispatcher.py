@@ -79,7 +79,7 @@ class WebhookDispatcher:
         self._rng = rng if rng is not None else random.Random()
         self._verify_tls = verify_tls
         self._lease_ms = lease_ms
-        self._claim_batch = max(1, concurrency // 4)
+        self._claim_batch = max(1, concurrency // 8)
         # Slots one account may hold: a quarter stays free for the others (when there are enough slots).
         self._account_cap = max(per_endpoint, concurrency - concurrency // 4)
         self._http_stack = http_stack
@@ -257,7 +257,7 @@ class WebhookDispatcher:
             waiters, self._waiters = self._waiters, []
             free = self._concurrency - len(self._tasks)
             if self._tasks and free < self._claim_batch:
-                # Claim in batches: one transaction per quarter of the slots, not one per completion.
+                # Claim in batches: one transaction per eighth of the slots, not one per completion.
                 self._waiters.extend(waiters)
                 await self._sleep(None)
                 continue
