@@ -18,16 +18,14 @@ import sqlite3
 from typing import Final
 
 from ..store import run_script
+from .schema import LOG_COLUMNS
 
 _WEBHOOK_COLUMNS: Final = (
     "id, account_id, user_id, company_id, name, url, events, secret, previous_secret,"
     " previous_secret_expires_at, is_active, success_count, failure_count, consecutive_failures,"
     " disabled_reason, disabled_at, last_triggered_at, rate_limit_per_second, created_at, updated_at"
 )
-_LOG_COLUMNS: Final = (
-    "id, webhook_id, event_type, payload, response_status, response_body, error_message, delivered_at, attempt,"
-    " delivery_id, duration_ms, event_id, succeeded"
-)
+_LOG_COLUMNS: Final = ", ".join((*LOG_COLUMNS, "succeeded"))
 _DELIVERY_COLUMNS: Final = (
     "id, event_id, webhook_id, status, attempts, scheduled_attempts, next_attempt_at, lease_owner,"
     " lease_expires_at, last_attempt_at, last_status, last_error, created_at, updated_at, completed_at"
