@@ -153,6 +153,9 @@ def test_100k_backlog_behind_a_disabled_endpoint(
     _bulk_backlog(db, parked, 100_000, now_ms=now)
     with db.write() as conn:
         conn.execute("UPDATE webhooks SET is_active = 0 WHERE id = ?", (parked,))  # parks the 100k
+    import resource
+
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     engine = make_engine()
     engine.start()
     claims: list[float] = []
@@ -178,6 +181,7 @@ def test_100k_backlog_behind_a_disabled_endpoint(
     with db.read() as conn:
         total = conn.execute("SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ?", (parked,)).fetchone()[0]
     assert total == 100_000  # nothing lost
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - rss_before < 100  # MB: never loaded whole
 
 
 @pytest.mark.slow
