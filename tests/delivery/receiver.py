@@ -8,6 +8,9 @@ delay). Paths with no script answer 200 "ok".
 from __future__ import annotations
 
 import asyncio
+import socket
+import ssl
+import struct
 import threading
 import time
 from collections import deque
@@ -21,6 +24,11 @@ class Reply:
     body: bytes = b"ok"
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    # Hostile receivers:
+    trickle: float = 0.0  # send the whole answer one byte every `trickle` seconds
+    hang: bool = False  # read the request, never answer
+    reset_after: int | None = None  # announce the body, send this many bytes of it, then reset the connection
+    stream_bytes: int = 0  # announce and stream this many zero bytes as the body (a huge answer)
 
 
 @dataclass(frozen=True)
@@ -33,7 +41,14 @@ class Recorded:
     monotonic: float  # time.monotonic(): comparable across processes on one machine
 
 
-_REASONS = {200: "OK", 204: "No Content", 410: "Gone", 429: "Too Many Requests", 500: "Internal Server Error"}
+_REASONS = {
+    200: "OK",
+    204: "No Content",
+    302: "Found",
+    410: "Gone",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
 
 
 async def _cancel_all() -> None:
@@ -44,8 +59,9 @@ async def _cancel_all() -> None:
 
 
 class Receiver:
-    def __init__(self, *, record: bool = True) -> None:
+    def __init__(self, *, record: bool = True, tls: ssl.SSLContext | None = None) -> None:
         self._record = record
+        self._tls = tls
         self._lock = threading.Lock()
         self._scripts: dict[str, deque[Reply]] = {}
         self._defaults: dict[str, Reply] = {}
@@ -67,7 +83,7 @@ class Receiver:
         def main() -> None:
             loop = asyncio.new_event_loop()
             self._loop = loop
-            self._server = loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
+            self._server = loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0, ssl=self._tls))
             self.port = self._server.sockets[0].getsockname()[1]
             ready.set()
             loop.run_forever()
@@ -96,7 +112,7 @@ class Receiver:
         self.stop()
 
     def url(self, path: str = "/hook", host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+        return f"{'https' if self._tls else 'http'}://{host}:{self.port}{path}"
 
     def script(self, path: str, *replies: Reply, then: Reply | None = None) -> None:
         """Answer the next requests to ``path`` with ``replies`` in order, then with ``then`` (default 200)."""
@@ -163,16 +179,45 @@ class Receiver:
                     self.max_in_flight[target] = max(now, self.max_in_flight.get(target, 0))
                 if reply.delay:
                     await asyncio.sleep(reply.delay)
+                if reply.hang:
+                    await asyncio.sleep(3600)
                 with self._lock:
                     self._in_flight[target] -= 1
-                extra = "".join(f"{k}: {v}\r\n" for k, v in reply.headers.items())
-                reason = _REASONS.get(reply.status, "Status")
-                writer.write(
-                    f"HTTP/1.1 {reply.status} {reason}\r\nContent-Length: {len(reply.body)}\r\n{extra}\r\n".encode()
-                    + reply.body
-                )
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            return
+                if not await self._answer(writer, reply):
+                    return
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            return  # a cancelled handler (the receiver stopping) ends quietly
         finally:
             writer.close()
+
+    async def _answer(self, writer: asyncio.StreamWriter, reply: Reply) -> bool:
+        """Write the reply; False when the connection is finished (reset or streamed to the end)."""
+        extra = "".join(f"{k}: {v}\r\n" for k, v in reply.headers.items())
+        reason = _REASONS.get(reply.status, "Status")
+        length = reply.stream_bytes or len(reply.body)
+        head = f"HTTP/1.1 {reply.status} {reason}\r\nContent-Length: {length}\r\n{extra}\r\n".encode()
+        if reply.trickle:
+            for byte in head + reply.body:
+                writer.write(bytes([byte]))
+                await writer.drain()
+                await asyncio.sleep(reply.trickle)
+            return True
+        if reply.reset_after is not None:
+            writer.write(head + reply.body[: reply.reset_after])
+            await writer.drain()
+            sock = writer.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = RST
+            writer.transport.abort()
+            return False
+        if reply.stream_bytes:
+            writer.write(head)
+            chunk = bytes(64 * 1024)
+            sent = 0
+            while sent < reply.stream_bytes:
+                writer.write(chunk)
+                await writer.drain()
+                sent += len(chunk)
+            return False
+        writer.write(head + reply.body)
+        await writer.drain()
+        return True

@@ -21,7 +21,7 @@ from typing_extensions import Self, TypedDict
 from .app import App
 from .clock import Clock, SystemClock
 from .crypto import Keyring
-from .delivery import AddressPolicy
+from .delivery import AddressPolicy, sealed_signing_secrets
 from .delivery.hub import DeliveryHub
 from .errors import NotFound
 from .http import LocalRequest, LocalResponse
@@ -33,7 +33,6 @@ from .schema import MIGRATIONS
 from .sealing import reseal_all
 from .services import accounts, events
 from .services.context import LIVE, Runtime
-from .services.webhooks import webhook_signing_secrets
 from .store import Database, record_active_key
 from .transport import AsyncLocalTransport, LocalTransport
 
@@ -74,6 +73,7 @@ class BackendOptions(TypedDict, total=False):
     delivery_poll_interval: float
     overdue_scan_interval: float
     upload_limits: Mapping[str, int] | None
+    delivery_http_stack: str | None
 
 
 class Backend:
@@ -101,6 +101,7 @@ class Backend:
         delivery_poll_interval: float = 0.5,
         overdue_scan_interval: float = 5.0,
         upload_limits: Mapping[str, int] | None = None,
+        delivery_http_stack: str | None = None,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self._tmpdir: str | None = None
@@ -139,13 +140,15 @@ class Backend:
         self.delivery = DeliveryHub(
             self.db,
             clock=self.clock,
-            signing_secrets=webhook_signing_secrets,
+            signing_secrets=sealed_signing_secrets,
             sandbox_db=self._sandboxes.open,
             policy=delivery_policy if delivery_policy is not None else AddressPolicy(),
             concurrency=delivery_concurrency,
             per_endpoint=delivery_per_endpoint,
             poll_interval=delivery_poll_interval,
+            http_stack=delivery_http_stack,
         )
+        self._rt.delivery = self.delivery
         # Clock-driven domain changes (invoice.overdue): a timer thread, also run by drain().
         self._overdue = OverdueScanner(self._rt, interval=overdue_scan_interval)
         try:
@@ -192,7 +195,7 @@ class Backend:
 
     def signing_secrets(self, conn: sqlite3.Connection, webhook_id: int, now_ms: int) -> list[str]:
         """``[current, previous while valid]`` plaintext secrets of a webhook, for the connection's database."""
-        return webhook_signing_secrets(conn, webhook_id, now_ms)
+        return sealed_signing_secrets(conn, webhook_id, now_ms)
 
     # ---- webhook delivery ---------------------------------------------------------------------------------
 

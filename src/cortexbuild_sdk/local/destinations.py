@@ -15,9 +15,8 @@ import unicodedata
 from urllib.parse import unquote, urlsplit
 
 from . import errors
-from .delivery.hub import hub_for
 from .delivery.ssrf import AddressPolicy
-from .store import Database
+from .services.context import Runtime
 
 __all__ = ["check_destination", "delivery_policy", "literal_address"]
 
@@ -86,7 +85,7 @@ def check_destination(url: str, policy: AddressPolicy, *, field: str = "url") ->
         raise errors.Invalid(message, details=[{"field": field, "message": message}])
 
 
-def delivery_policy(db: Database) -> AddressPolicy:
+def delivery_policy(rt: Runtime) -> AddressPolicy:
     """The policy the backend's delivery engines enforce (the default one when delivery is not running)."""
-    hub = hub_for(db)
+    hub = rt.delivery
     return hub.policy if hub is not None else AddressPolicy()

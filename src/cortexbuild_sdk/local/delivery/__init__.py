@@ -9,6 +9,7 @@ resolved address at connect time. See ``docs/delivery.md``.
 from __future__ import annotations
 
 from .attempt import DISABLED_MESSAGE, MAX_RESPONSE_BODY, TIMEOUT
+from .claim import LEASE_MS
 from .dispatcher import WebhookDispatcher
 from .engine import DeliveryEngine
 from .errors import (
@@ -24,8 +25,10 @@ from .outbox import MAX_PAYLOAD_BYTES, emit
 from .protocols import Clock, DatabaseLike, SendEnabled, SigningSecrets
 from .schedule import JITTER, MAX_RETRY_AFTER, RETRY_SCHEDULE
 from .schema import DELIVERY_SCHEMA, LOG_COLUMNS
+from .secrets import sealed_signing_secrets
+from .senders import available_stacks
 from .ssrf import AddressPolicy, GuardedNetworkBackend, GuardedTransport
-from .store import AUTO_DISABLE_AFTER, LEASE_MS
+from .store import AUTO_DISABLE_AFTER
 
 __all__ = [
     "AUTO_DISABLE_AFTER",
@@ -55,5 +58,7 @@ __all__ = [
     "UnknownEventError",
     "WebhookDispatcher",
     "WebhookNotFoundError",
+    "available_stacks",
     "emit",
+    "sealed_signing_secrets",
 ]

@@ -1,30 +1,37 @@
-"""One HTTP attempt: sign, POST, classify. No database access here."""
+"""One HTTP attempt: sign, POST within one deadline, classify. No database access here."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
 import time
+import zlib
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Final
+from typing import Final, Protocol, TypeVar
 
-import httpx
-
+from cortexbuild_sdk._retry_after import retry_after_seconds
 from cortexbuild_sdk._version import __version__
 
 from .errors import AddressNotAllowedError
 from .outbox import restamp
-from .schedule import parse_retry_after
+
+T = TypeVar("T")
 
 TIMEOUT: Final = 10.0
-"""Seconds allowed for a whole attempt (connect, send, response)."""
+"""Seconds allowed for a whole attempt (connect, send, response headers and body): one deadline."""
 
 MAX_RESPONSE_BODY: Final = 4096
 """Characters of the response body kept in the log row."""
 
-_READ_LIMIT: Final = 64 * 1024  # read this much so the connection can be reused; keep MAX_RESPONSE_BODY
+READ_LIMIT: Final = 64 * 1024
+"""Raw (still compressed) response bytes read at most; a longer body closes the connection."""
+
+MAX_INFLATED: Final = 4 * MAX_RESPONSE_BODY
+"""Bytes a compressed response body may inflate to, at most (the log keeps MAX_RESPONSE_BODY characters)."""
+
 DISABLED_MESSAGE: Final = "webhooks disabled in this sandbox: delivery recorded, not sent"
 USER_AGENT: Final = f"CortexBuild-Webhooks/{__version__}"
-# What httpx.AsyncClient would add (minus brotli/zstd): attempts go to the transport directly, see attempt().
 _DEFAULT_HEADERS: Final = {"Accept": "*/*", "Accept-Encoding": "gzip, deflate", "Connection": "keep-alive"}
 
 
@@ -40,6 +47,7 @@ class Job:
     url: str
     secrets: list[str]
     kind: str = "scheduled"  # scheduled | manual (retry of a log) | test
+    account_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,35 @@ class Outcome:
         return self.status == 410
 
 
+@dataclass(frozen=True)
+class RawResponse:
+    """What a sender hands back: the status, two headers and at most :data:`READ_LIMIT` raw body bytes."""
+
+    status: int
+    retry_after: str | None
+    content_encoding: str | None
+    body: bytes
+
+
+class Sender(Protocol):
+    """An HTTP stack for attempts: POST without redirects, proxies or environment settings, through the
+    address policy at connect time, reading at most :data:`READ_LIMIT` raw bytes of the answer."""
+
+    name: str
+
+    async def post(self, url: str, headers: dict[str, str], body: bytes) -> RawResponse: ...
+
+    async def aclose(self) -> None: ...
+
+
+class ConnectError(Exception):
+    """The connection could not be made (refused, unreachable, TLS handshake failed)."""
+
+
+class AttemptTimeout(Exception):
+    """The attempt's one deadline (connect + send + headers + body) passed."""
+
+
 def _headers(job: Job, body: str, now_ms: int) -> dict[str, str]:
     from cortexbuild_sdk.webhooks import sign  # imported late: the signing module stays optional to load
 
@@ -82,65 +119,67 @@ def _headers(job: Job, body: str, now_ms: int) -> dict[str, str]:
     return headers
 
 
-@lru_cache(maxsize=1024)
-def _parse_url(url: str) -> httpx.URL:
-    # Endpoints are few and their URLs repeat on every attempt: parse each once.
-    return httpx.URL(url)
+if sys.version_info >= (3, 11):
+
+    async def _within(awaitable: Awaitable[T], seconds: float) -> T:
+        async with asyncio.timeout(seconds):  # a cancel timer, no extra task per attempt
+            return await awaitable
+
+else:
+
+    async def _within(awaitable: Awaitable[T], seconds: float) -> T:
+        return await asyncio.wait_for(awaitable, seconds)
 
 
-async def _read_body(response: httpx.Response) -> str:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size >= _READ_LIMIT:
-            break
-    return b"".join(chunks).decode("utf-8", errors="replace")[:MAX_RESPONSE_BODY]
+def decode_body(raw: bytes, content_encoding: str | None) -> str:
+    """The response body as logged: inflated at most to :data:`MAX_INFLATED` bytes (a gzip bomb stays
+    small), decoded leniently, cut to :data:`MAX_RESPONSE_BODY` characters."""
+    encoding = (content_encoding or "").strip().lower()
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        try:
+            inflater = zlib.decompressobj(47 if encoding != "deflate" else 15)  # 47: gzip or zlib header
+            raw = inflater.decompress(raw, MAX_INFLATED)
+        except zlib.error:
+            try:
+                raw = zlib.decompressobj(-15).decompress(raw, MAX_INFLATED)  # deflate sent without a header
+            except zlib.error:
+                return "<undecodable compressed body>"
+    return raw[:MAX_INFLATED].decode("utf-8", errors="replace")[:MAX_RESPONSE_BODY]
 
 
-def _describe(exc: Exception) -> str:
+def _describe(exc: BaseException) -> str:
     if isinstance(exc, AddressNotAllowedError):
         return str(exc)
-    if isinstance(exc, httpx.TimeoutException):
-        return f"timed out after {TIMEOUT:g} s ({type(exc).__name__})"
+    if isinstance(exc, AttemptTimeout | asyncio.TimeoutError):
+        return f"timed out after {TIMEOUT:g} s (connect, send and response together)"
     text = str(exc) or type(exc).__name__
     return f"{type(exc).__name__}: {text}"
 
 
-async def attempt(transport: httpx.AsyncBaseTransport, job: Job, *, now_ms: int, wall: float, send: bool) -> Outcome:
-    """POST ``job`` once. ``now_ms`` (engine clock) stamps the body and headers; ``wall`` is epoch seconds
-    for ``Retry-After`` dates. Never raises for network or policy errors: they become the outcome.
-
-    The request goes straight to the (guarded) transport, not through ``httpx.AsyncClient``: an attempt
-    needs no auth, redirects (never followed) or cookie jar (a jar shared by a pool's endpoints would send
-    one receiver's cookies to another), and skipping them is a large share of the per-attempt CPU.
+async def attempt(sender: Sender, job: Job, *, now_ms: int, wall: float, send: bool) -> Outcome:
+    """POST ``job`` once within one deadline of :data:`TIMEOUT` s for the whole exchange. ``now_ms`` (engine
+    clock) stamps the body and headers; ``wall`` is epoch seconds for ``Retry-After`` dates. Never raises for
+    network, policy or data errors: they become the outcome (and so a log row).
     """
-    body = restamp(job.payload, job.event_type, now_ms)
-    if not send:
-        return Outcome(job, body, now_ms, 0, error=DISABLED_MESSAGE, sent=False)
     started = time.perf_counter()
+    body = job.payload
     try:
-        headers = _headers(job, body, now_ms)
+        body = restamp(job.payload, job.event_type, now_ms)
+        if not send:
+            return Outcome(job, body, now_ms, 0, error=DISABLED_MESSAGE, sent=False)
         if not job.url.lower().startswith(("http://", "https://")):
-            raise httpx.UnsupportedProtocol(f"unsupported URL scheme in {job.url!r}")
-        request = httpx.Request(
-            "POST",
-            _parse_url(job.url),
-            content=body.encode("utf-8"),
-            headers=headers,
-            extensions={"timeout": dict.fromkeys(("connect", "read", "write", "pool"), TIMEOUT)},
-        )
-        response = await transport.handle_async_request(request)
+            raise ValueError(f"unsupported URL scheme in {job.url!r}")
+        headers = _headers(job, body, now_ms)
         try:
-            text = await _read_body(response)
-        finally:
-            await response.aclose()
-        retry_after = parse_retry_after(response.headers.get("retry-after"), wall)
-        status = response.status_code
+            raw = await _within(sender.post(job.url, headers, body.encode("utf-8")), TIMEOUT)
+        except asyncio.TimeoutError:
+            raise AttemptTimeout() from None
+        text = decode_body(raw.body, raw.content_encoding)
+        retry_after = retry_after_seconds(raw.retry_after, wall, strict=True)
     except Exception as exc:  # every failure of an attempt is data for the log, not a crash
         duration = int((time.perf_counter() - started) * 1000)
         return Outcome(job, body, now_ms, duration, error=_describe(exc))
     duration = int((time.perf_counter() - started) * 1000)
+    status = raw.status
     error = None if 200 <= status < 300 else f"endpoint answered HTTP {status}"
     return Outcome(job, body, now_ms, duration, status, text, error, retry_after)

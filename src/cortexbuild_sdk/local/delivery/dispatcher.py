@@ -21,16 +21,20 @@ from typing import Any, Final, TypeVar
 
 import httpx
 
-from .attempt import TIMEOUT, Job, Outcome, attempt
+from . import attempt as attempt_module
+from .attempt import Job, Outcome, Sender, attempt
+from .claim import LEASE_MS, Claim, Limits, TokenBuckets, claim
+from .gate import WriteGate
 from .protocols import Clock, DatabaseLike, SendEnabled, SigningSecrets, now_ms
-from .ssrf import AddressPolicy, GuardedTransport
-from .store import LEASE_MS, Claim, TokenBuckets, claim, record, release
+from .senders import make_sender
+from .ssrf import AddressPolicy
+from .store import record, release
 
 T = TypeVar("T")
 logger = logging.getLogger("cortexbuild_sdk.local.delivery")
 
 _RECORD_BATCH: Final = 256
-_MAX_SHARDS: Final = 32  # connection pools per dispatcher (see _transport_for)
+_RECORD_LINGER: Final = 0.005  # seconds a small batch waits for more results while attempts are in flight
 
 
 class WebhookDispatcher:
@@ -54,6 +58,7 @@ class WebhookDispatcher:
         rng: random.Random | None = None,
         verify_tls: bool = True,
         lease_ms: int = LEASE_MS,
+        http_stack: str | None = None,
     ) -> None:
         if concurrency < 1 or per_endpoint < 1:
             raise ValueError("concurrency and per_endpoint must be at least 1")
@@ -61,6 +66,8 @@ class WebhookDispatcher:
             raise ValueError("lease_ms must be positive")
         if poll_interval <= 0:
             raise ValueError("poll_interval must be positive")
+        if http_stack not in (None, "httptools", "httpx"):
+            raise ValueError(f"unknown HTTP stack {http_stack!r}; expected 'httptools', 'httpx' or None")
         self.db = db
         self.clock = clock
         self.policy = policy if policy is not None else AddressPolicy()
@@ -72,11 +79,15 @@ class WebhookDispatcher:
         self._rng = rng if rng is not None else random.Random()
         self._verify_tls = verify_tls
         self._lease_ms = lease_ms
-        self._claim_batch = max(1, concurrency // 4)
-        self._shards = max(1, min(_MAX_SHARDS, 2 * concurrency // per_endpoint))
+        self._claim_batch = max(1, concurrency // 8)
+        # Slots one account may hold: a quarter stays free for the others (when there are enough slots).
+        self._account_cap = max(per_endpoint, concurrency - concurrency // 4)
+        self._http_stack = http_stack
         self._owner = f"{uuid.uuid4().hex[:12]}"
         self._db_pool = ThreadPoolExecutor(1, thread_name_prefix="cortexbuild-delivery-db")
         self._buckets = TokenBuckets()
+        self._gate = WriteGate()
+        self._wake_requested = False  # coalesces notify(): one queued wake-up at a time
         self._lock = threading.Lock()  # serialises start/stop and private-loop runs
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -99,8 +110,10 @@ class WebhookDispatcher:
             self._thread.start()
             self._started.wait()
 
-    def stop(self, timeout: float = TIMEOUT + 5) -> None:
+    def stop(self, timeout: float | None = None) -> None:
         """Stop claiming, let in-flight attempts finish (up to ``timeout``), record them, close."""
+        if timeout is None:
+            timeout = attempt_module.TIMEOUT + 5
         with self._lock:
             loop, thread = self._loop, self._thread
             if loop is None or thread is None:
@@ -117,8 +130,10 @@ class WebhookDispatcher:
     def notify(self) -> None:
         """Tell the dispatcher that rows may be due (call after committing an emit). Cheap, thread-safe."""
         loop = self._loop
-        if loop is not None and self.running:
-            loop.call_soon_threadsafe(self._wake)
+        if loop is None or self._wake_requested or not self.running:
+            return  # a wake-up already queued runs after this caller's commit: it sees the new rows
+        self._wake_requested = True
+        loop.call_soon_threadsafe(self._wake_from_notify)
 
     def drain(self, timeout: float = 60.0) -> None:
         """Block until no delivery is due now and every attempt so far is recorded.
@@ -147,14 +162,23 @@ class WebhookDispatcher:
 
     # -- loop side ---------------------------------------------------------------------------------
 
+    @property
+    def http_stack(self) -> str:
+        """The HTTP stack attempts use (``httptools`` with the ``delivery`` extra, else ``httpx``)."""
+        from .senders import available_stacks
+
+        return self._http_stack or available_stacks()[0]
+
     def _reset(self) -> None:
-        self._transports: dict[int, GuardedTransport] = {}
+        self._sender: Sender | None = None
         self._ssl: ssl.SSLContext | None = None
         self._stopping = False
         self._closing = False
-        self._grace = TIMEOUT + 5
+        self._wake_requested = False
+        self._grace = attempt_module.TIMEOUT + 5
         self._tasks: dict[asyncio.Task[None], Job] = {}
         self._busy: dict[int, int] = {}
+        self._account_busy: dict[int, int] = {}
         self._unrecorded = 0
         self._results: list[Outcome] = []
         self._waiters: list[asyncio.Future[None]] = []
@@ -171,6 +195,9 @@ class WebhookDispatcher:
         self._reset()
         self._wakeup, self._results_ready = asyncio.Event(), asyncio.Event()
         self._ssl = httpx.create_ssl_context(self._verify_tls, trust_env=False)
+        self._sender = make_sender(
+            self.http_stack, self.policy, self._ssl, concurrency=self._concurrency, per_endpoint=self._per_endpoint
+        )
         writer = asyncio.create_task(self._writer())
         if background:
             self._loop = asyncio.get_running_loop()
@@ -185,6 +212,10 @@ class WebhookDispatcher:
         if self._wakeup is not None:
             self._wakeup.set()
 
+    def _wake_from_notify(self) -> None:
+        self._wake_requested = False
+        self._wake()
+
     def _begin_stop(self, grace: float) -> None:
         self._stopping, self._grace = True, grace
         self._wake()
@@ -192,22 +223,22 @@ class WebhookDispatcher:
     async def _db(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
 
-    def _claim_sync(self, limit: int, busy: dict[int, int]) -> Claim:
-        with self.db.write() as conn:
+    def _claim_sync(self, limit: int, busy: dict[int, int], account_busy: dict[int, int]) -> Claim:
+        with self._gate.background(), self.db.write() as conn:
             return claim(
                 conn,
                 owner=self._owner,
                 now_ms=now_ms(self.clock),
-                limit=limit,
-                per_endpoint=self._per_endpoint,
+                limits=Limits(limit, self._per_endpoint, self._account_cap),
                 busy=busy,
+                account_busy=account_busy,
                 buckets=self._buckets,
                 secrets=self._secrets,
                 lease_ms=self._lease_ms,
             )
 
     def _record_sync(self, outcomes: list[Outcome]) -> list[int]:
-        with self.db.write() as conn:
+        with self._gate.background(), self.db.write() as conn:
             return record(conn, outcomes, owner=self._owner, rng=self._rng)
 
     async def _until_idle(self) -> None:
@@ -226,13 +257,14 @@ class WebhookDispatcher:
             waiters, self._waiters = self._waiters, []
             free = self._concurrency - len(self._tasks)
             if self._tasks and free < self._claim_batch:
-                # Claim in batches: one transaction per quarter of the slots, not one per completion.
+                # Claim in batches: one transaction per eighth of the slots, not one per completion.
                 self._waiters.extend(waiters)
                 await self._sleep(None)
                 continue
-            busy = {w: n for w, n in self._busy.items() if n}  # snapshot: the DB thread must not see it change
+            busy = {w: n for w, n in self._busy.items() if n}  # snapshots: the DB thread must not see them change
+            account_busy = {a: n for a, n in self._account_busy.items() if n}
             try:
-                result = await self._db(self._claim_sync, free, busy) if free > 0 else Claim([], 0, None)
+                result = await self._db(self._claim_sync, free, busy, account_busy) if free > 0 else Claim([], 0, None)
             except Exception:
                 logger.exception("claiming webhook deliveries failed; retrying after the poll interval")
                 self._waiters.extend(waiters)
@@ -264,6 +296,7 @@ class WebhookDispatcher:
 
     def _launch(self, job: Job) -> None:
         self._busy[job.webhook_id] = self._busy.get(job.webhook_id, 0) + 1
+        self._account_busy[job.account_id] = self._account_busy.get(job.account_id, 0) + 1
         self._unrecorded += 1
         task = asyncio.create_task(self._deliver(job))
         self._tasks[task] = job
@@ -273,32 +306,17 @@ class WebhookDispatcher:
         enabled = self._send_enabled
         return enabled if isinstance(enabled, bool) else bool(enabled())
 
-    def _transport_for(self, webhook_id: int) -> GuardedTransport:
-        """The guarded transport of the endpoint's shard (created on first use, on the loop thread).
-
-        Endpoints are spread over several small connection pools: httpcore scans every queued request
-        against every connection of a pool on each request, so one pool of 64 connections costs about
-        64x more CPU per request than pools holding a few endpoints each.
-        """
-        shard = webhook_id % self._shards
-        transport = self._transports.get(shard)
-        if transport is None:
-            assert self._ssl is not None
-            limits = httpx.Limits(max_connections=self._concurrency, max_keepalive_connections=self._per_endpoint * 2)
-            transport = GuardedTransport(self.policy, limits=limits, verify=self._ssl)
-            self._transports[shard] = transport
-        return transport
-
     async def send(self, job: Job) -> Outcome:
         """One attempt of ``job`` with this dispatcher's transport, clock and sandbox flag (not recorded)."""
-        transport = self._transport_for(job.webhook_id)
-        return await attempt(transport, job, now_ms=now_ms(self.clock), wall=time.time(), send=self._sending())
+        assert self._sender is not None
+        return await attempt(self._sender, job, now_ms=now_ms(self.clock), wall=time.time(), send=self._sending())
 
     async def _deliver(self, job: Job) -> None:
         try:
             outcome = await self.send(job)
         finally:
             self._busy[job.webhook_id] -= 1
+            self._account_busy[job.account_id] -= 1
         self._results.append(outcome)
         assert self._results_ready is not None
         self._results_ready.set()
@@ -308,6 +326,8 @@ class WebhookDispatcher:
         assert self._results_ready is not None
         while True:
             await self._results_ready.wait()
+            if len(self._results) < _RECORD_BATCH // 4 and len(self._tasks) > len(self._results) and not self._closing:
+                await asyncio.sleep(_RECORD_LINGER)  # busy: gather a larger batch (fewer transactions)
             self._results_ready.clear()
             while self._results:
                 batch, self._results = self._results[:_RECORD_BATCH], self._results[_RECORD_BATCH:]
@@ -338,12 +358,12 @@ class WebhookDispatcher:
         for waiter in self._waiters:
             if not waiter.done():
                 waiter.set_exception(RuntimeError("the webhook dispatcher stopped"))
-        transports, self._transports = list(self._transports.values()), {}
-        for transport in transports:
-            await transport.aclose()
+        sender, self._sender = self._sender, None
+        if sender is not None:
+            await sender.aclose()
 
     def _release_sync(self, delivery_ids: list[str]) -> None:
-        with self.db.write() as conn:
+        with self._gate.background(), self.db.write() as conn:
             release(conn, self._owner, delivery_ids, now_ms(self.clock))
 
 

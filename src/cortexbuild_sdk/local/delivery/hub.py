@@ -3,7 +3,7 @@
 The live store has one engine and every sandbox that is used gets its own (a sandbox is its own SQLite file).
 Engines are built on first use and their dispatcher thread starts then too, so a backend that never emits
 costs no thread and no HTTP client; a database that already holds pending deliveries (a restart after a
-crash) starts its engine at once. Routes find the hub of their backend through :func:`hub_for`.
+crash) starts its engine at once. Services reach the hub through their runtime (``Runtime.delivery``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -19,20 +18,11 @@ from .engine import DeliveryEngine
 from .protocols import Clock, DatabaseLike, SigningSecrets
 from .ssrf import AddressPolicy
 
-__all__ = ["FLAG_TTL", "DeliveryHub", "hub_for"]
+__all__ = ["FLAG_TTL", "DeliveryHub"]
 
 FLAG_TTL: Final = 1.0
 """Seconds a sandbox's ``webhooksEnabled`` flag is cached (a PATCH through this backend invalidates at once;
 another process's change is seen within this time)."""
-
-_HUBS: weakref.WeakKeyDictionary[Any, DeliveryHub] = weakref.WeakKeyDictionary()
-_HUBS_LOCK = threading.Lock()
-
-
-def hub_for(live_db: Any) -> DeliveryHub | None:
-    """The hub registered for a backend's live database (None when delivery is not wired)."""
-    with _HUBS_LOCK:
-        return _HUBS.get(live_db)
 
 
 class DeliveryHub:
@@ -49,6 +39,7 @@ class DeliveryHub:
         concurrency: int = 64,
         per_endpoint: int = 8,
         poll_interval: float = 0.5,
+        http_stack: str | None = None,
     ) -> None:
         self.live_db = live_db
         self.clock = clock
@@ -59,14 +50,13 @@ class DeliveryHub:
             "concurrency": concurrency,
             "per_endpoint": per_endpoint,
             "poll_interval": poll_interval,
+            "http_stack": http_stack,
         }
         self._lock = threading.RLock()
         self._live: DeliveryEngine | None = None
         self._sandboxes: dict[int, DeliveryEngine] = {}
         self._flags: dict[int, tuple[bool, float]] = {}
         self._closed = False
-        with _HUBS_LOCK:
-            _HUBS[live_db] = self
 
     # -- engines -------------------------------------------------------------------------------------
 
@@ -110,7 +100,9 @@ class DeliveryHub:
         """Start the engine of a database that holds pending deliveries (left by an earlier process)."""
         db = self.live_db if sandbox_id is None else self._sandbox_db(sandbox_id)
         with db.read() as conn:
-            pending = conn.execute("SELECT 1 FROM webhook_deliveries WHERE status = 'pending' LIMIT 1").fetchone()
+            pending = conn.execute(
+                "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND parked = 0 LIMIT 1"
+            ).fetchone()
         if pending is not None:
             self.engine(sandbox_id)
         return pending is not None
@@ -154,7 +146,9 @@ class DeliveryHub:
         for engine in self.engines():
             if not engine.running:
                 with engine.db.read() as conn:
-                    if conn.execute("SELECT 1 FROM webhook_deliveries WHERE status = 'pending' LIMIT 1").fetchone():
+                    if conn.execute(
+                        "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND parked = 0 LIMIT 1"
+                    ).fetchone():
                         engine.start()
             if engine.running:
                 engine.drain(max(0.001, deadline - time.monotonic()))
@@ -169,6 +163,3 @@ class DeliveryHub:
             self._live, self._sandboxes = None, {}
         for engine in engines:
             engine.close()
-        with _HUBS_LOCK:
-            if _HUBS.get(self.live_db) is self:
-                del _HUBS[self.live_db]

@@ -47,12 +47,13 @@ def prepare_test(conn: sqlite3.Connection, webhook_id: int, now_ms: int, secrets
         " updated_at) VALUES (?, ?, ?, 'failed', ?, ?, ?)",
         (delivery_id, event_id, webhook_id, now_ms, now_ms, now_ms),
     )
-    return Job(delivery_id, webhook_id, event_id, TEST_EVENT, payload, url, secrets(conn, webhook_id, now_ms), "test")
+    keys = secrets(conn, webhook_id, now_ms)
+    return Job(delivery_id, webhook_id, event_id, TEST_EVENT, payload, url, keys, "test", int(account_id))
 
 
 def prepare_retry(conn: sqlite3.Connection, webhook_id: int, log_id: int, now_ms: int, secrets: SigningSecrets) -> Job:
     """A manual attempt re-sending log ``log_id``'s payload under the same delivery id."""
-    url = _webhook(conn, webhook_id)[3]
+    account_id, _, _, url = _webhook(conn, webhook_id)
     row = fetch_one(
         conn,
         "SELECT event_type, payload, delivery_id, event_id FROM webhook_logs WHERE id = ? AND webhook_id = ?",
@@ -61,7 +62,8 @@ def prepare_retry(conn: sqlite3.Connection, webhook_id: int, log_id: int, now_ms
     if row is None or row[2] is None:
         raise LogNotFoundError(f"log {log_id} not found for webhook {webhook_id}")
     event_type, payload, delivery_id, event_id = row
-    return Job(delivery_id, webhook_id, event_id, event_type, payload, url, secrets(conn, webhook_id, now_ms), "manual")
+    keys = secrets(conn, webhook_id, now_ms)
+    return Job(delivery_id, webhook_id, event_id, event_type, payload, url, keys, "manual", int(account_id))
 
 
 def log_row(conn: sqlite3.Connection, log_id: int) -> dict[str, Any]:
@@ -77,7 +79,8 @@ def requeue_failed(conn: sqlite3.Connection, webhook_id: int, since_ms: int, now
     _webhook(conn, webhook_id)
     cur = conn.execute(
         "UPDATE webhook_deliveries SET status = 'pending', scheduled_attempts = 0, next_attempt_at = ?,"
-        " lease_owner = NULL, lease_expires_at = NULL, completed_at = NULL, updated_at = ?"
+        " lease_owner = NULL, lease_expires_at = NULL, completed_at = NULL, updated_at = ?,"
+        " parked = (SELECT is_active = 0 FROM webhooks WHERE id = webhook_id)"
         " WHERE webhook_id = ? AND status = 'failed' AND created_at >= ?"
         " AND event_id IN (SELECT id FROM webhook_events WHERE event_type != ?)",
         (now_ms, now_ms, webhook_id, since_ms, TEST_EVENT),

@@ -1,4 +1,5 @@
-"""What the engine needs from its host (the local backend): a database, a clock and a secret resolver."""
+"""What the engine needs from its host (the local backend): a database, a clock (the
+protocol of ``local.clock``) and a secret resolver."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Protocol
+
+from ..clock import Clock, now_ms
+
+__all__ = ["Clock", "DatabaseLike", "SendEnabled", "SigningSecrets", "now_ms"]
 
 
 class DatabaseLike(Protocol):
@@ -20,19 +25,8 @@ class DatabaseLike(Protocol):
     def write(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
 
-class Clock(Protocol):
-    """Anything with ``now()`` in epoch seconds; the backend's ``ManualClock`` lets tests move time."""
-
-    def now(self) -> float: ...
-
-
 SigningSecrets = Callable[[sqlite3.Connection, int, int], list[str]]
 """``(conn, webhook_id, now_ms) -> [current secret, previous secret while still valid]`` (plaintext)."""
 
 SendEnabled = Callable[[], bool]
 """Asked before every attempt: ``False`` records the attempt without any network traffic (sandboxes)."""
-
-
-def now_ms(clock: Clock) -> int:
-    """The clock's time in integer epoch milliseconds (the unit of every stored time)."""
-    return int(clock.now() * 1000)

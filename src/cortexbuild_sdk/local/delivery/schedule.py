@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
-from email.utils import parsedate_to_datetime
 from typing import Final
+
+from cortexbuild_sdk._retry_after import retry_after_seconds
 
 RETRY_SCHEDULE: Final[tuple[float, ...]] = (0, 5, 300, 1800, 7200, 18000, 36000, 36000)
 """Delay before attempt ``n + 1``: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (8 attempts)."""
@@ -30,15 +31,4 @@ def next_delay(scheduled_attempts: int, rng: random.Random, retry_after: float |
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
     """``Retry-After`` as seconds from ``now``: delta-seconds or an HTTP date; None when absent or invalid."""
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isascii() and value.isdigit():  # ASCII only: str.isdigit() takes "²", which float() refuses
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:  # RFC 9110 dates are GMT; a naive parse means "-0000"
-        return None
-    return max(0.0, when.timestamp() - now)
+    return retry_after_seconds(value, now, strict=True)

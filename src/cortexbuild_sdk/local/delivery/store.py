@@ -1,139 +1,55 @@
-"""The engine's SQL: claiming due deliveries under a lease, and recording attempts with exact counters."""
+"""Recording attempts: a log row per attempt, exact counters, the next schedule step; robust per row."""
 
 from __future__ import annotations
 
+import json
+import logging
 import random
 import sqlite3
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Final
 
-from .attempt import Job, Outcome
-from .protocols import SigningSecrets
+from .attempt import Outcome
 from .schedule import next_delay
 from .sql import fetch_all, fetch_one
+
+logger = logging.getLogger("cortexbuild_sdk.local.delivery")
 
 AUTO_DISABLE_AFTER: Final = 10
 """Consecutive failed attempts (a success resets the run) after which an endpoint is disabled."""
 
-LEASE_MS: Final = 60_000
-"""A claim's lifetime: longer than an attempt's 10 s timeout; a crashed claimer's rows are due after it."""
-
 GONE_REASON: Final = "endpoint answered 410 Gone"
 FAILURES_REASON: Final = f"{AUTO_DISABLE_AFTER} consecutive failed delivery attempts"
 
-_CLAIM_SQL: Final = """
-SELECT d.id, d.webhook_id, d.event_id, e.event_type, e.payload, w.url, w.rate_limit_per_second
-FROM webhook_deliveries d
-JOIN webhooks w ON w.id = d.webhook_id
-JOIN webhook_events e ON e.id = d.event_id
-WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND w.is_active = 1 {exclude}
-ORDER BY d.next_attempt_at, d.rowid
-LIMIT ?
-"""
 
-
-@dataclass(frozen=True)
-class Claim:
-    jobs: list[Job]
-    deferred: int  # due rows pushed back by a rate limit (the backlog was not empty)
-    next_due_ms: int | None  # earliest due time of a pending row (to sleep until), None when there is none
-
-
-def claim(
-    conn: sqlite3.Connection,
-    *,
-    owner: str,
-    now_ms: int,
-    limit: int,
-    per_endpoint: int,
-    busy: Mapping[int, int],
-    buckets: TokenBuckets,
-    secrets: SigningSecrets,
-    lease_ms: int = LEASE_MS,
-) -> Claim:
-    """Lease up to ``limit`` due deliveries (at most ``per_endpoint`` in flight per webhook, counting ``busy``).
-
-    Runs in a ``BEGIN IMMEDIATE`` transaction, so two processes never lease the same row. A leased row's
-    ``next_attempt_at`` becomes the lease expiry: if this process dies, the row is simply due again then.
-    Rows over an endpoint's ``rate_limit_per_second`` budget are deferred to when a token will be there,
-    so "nothing due now" is true of a throttled backlog (and a drain under a manual clock terminates).
-    """
-    jobs: list[Job] = []
-    saturated = [w for w, n in busy.items() if n >= per_endpoint]
-    exclude = f"AND d.webhook_id NOT IN ({','.join('?' * len(saturated))})" if saturated else ""
-    rows = fetch_all(conn, _CLAIM_SQL.format(exclude=exclude), (now_ms, *saturated, limit * 4)) if limit else []
-    taken: dict[int, int] = {}
-    deferred: list[tuple[int, str]] = []
-    backlog: dict[int, int] = {}
-    secret_cache: dict[int, list[str]] = {}
-    for delivery_id, webhook_id, event_id, event_type, payload, url, rate in rows:
-        used = busy.get(webhook_id, 0) + taken.get(webhook_id, 0)
-        if len(jobs) >= limit or used >= per_endpoint:
-            continue
-        if rate is not None and rate > 0 and not buckets.take(webhook_id, float(rate), now_ms):
-            backlog[webhook_id] = backlog.get(webhook_id, 0) + 1
-            deferred.append((now_ms + int(1000 * backlog[webhook_id] / rate) + 1, delivery_id))
-            continue
-        if webhook_id not in secret_cache:
-            secret_cache[webhook_id] = secrets(conn, webhook_id, now_ms)
-        taken[webhook_id] = taken.get(webhook_id, 0) + 1
-        jobs.append(Job(delivery_id, webhook_id, event_id, event_type, payload, url, secret_cache[webhook_id]))
-    expires = now_ms + lease_ms
-    conn.executemany(
-        "UPDATE webhook_deliveries SET lease_owner = ?, lease_expires_at = ?, next_attempt_at = ?,"
-        " updated_at = ? WHERE id = ?",
-        [(owner, expires, expires, now_ms, j.delivery_id) for j in jobs],
-    )
-    conn.executemany("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?", deferred)
-    row = fetch_one(
-        conn,
-        # ORDER BY + LIMIT walks the partial index and stops at once; MIN() over a join would scan it all.
-        "SELECT d.next_attempt_at FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id"
-        " WHERE d.status = 'pending' AND w.is_active = 1 ORDER BY d.next_attempt_at LIMIT 1",
-    )
-    return Claim(jobs, len(deferred), None if row is None or row[0] is None else int(row[0]))
-
-
-class TokenBuckets:
-    """Per-endpoint token buckets (capacity ``max(1, rate)``), on the engine's clock. Per process."""
-
-    def __init__(self) -> None:
-        self._state: dict[int, tuple[float, int]] = {}
-
-    def take(self, webhook_id: int, rate: float, now_ms: int) -> bool:
-        capacity = max(1.0, rate)
-        tokens, last = self._state.get(webhook_id, (capacity, now_ms))
-        tokens = min(capacity, tokens + max(0, now_ms - last) * rate / 1000)
-        if tokens < 1.0:
-            self._state[webhook_id] = (tokens, now_ms)
-            return False
-        self._state[webhook_id] = (tokens - 1.0, now_ms)
-        return True
+_INSERT_LOG: Final = (
+    "INSERT INTO webhook_logs (webhook_id, event_type, payload, response_status, response_body,"
+    " error_message, delivered_at, attempt, delivery_id, duration_ms, event_id, succeeded)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def insert_log(conn: sqlite3.Connection, outcome: Outcome, attempt_no: int) -> int:
-    job = outcome.job
-    cur = conn.execute(
-        "INSERT INTO webhook_logs (webhook_id, event_type, payload, response_status, response_body,"
-        " error_message, delivered_at, attempt, delivery_id, duration_ms, event_id, succeeded)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            job.webhook_id,
-            job.event_type,
-            outcome.body,
-            outcome.status,
-            outcome.response_body,
-            outcome.error,
-            outcome.delivered_at,
-            attempt_no,
-            job.delivery_id,
-            outcome.duration_ms,
-            job.event_id,
-            int(outcome.succeeded),
-        ),
-    )
+    cur = conn.execute(_INSERT_LOG, _log_values(outcome, attempt_no))
     return int(cur.lastrowid or 0)
+
+
+def _log_values(outcome: Outcome, attempt_no: int) -> tuple[Any, ...]:
+    job = outcome.job
+    return (
+        job.webhook_id,
+        job.event_type,
+        outcome.body,
+        outcome.status,
+        outcome.response_body,
+        outcome.error,
+        outcome.delivered_at,
+        attempt_no,
+        job.delivery_id,
+        outcome.duration_ms,
+        job.event_id,
+        int(outcome.succeeded),
+    )
 
 
 def _update_webhook(conn: sqlite3.Connection, outcome: Outcome) -> None:
@@ -171,41 +87,138 @@ def _update_webhook(conn: sqlite3.Connection, outcome: Outcome) -> None:
 
 
 def record(conn: sqlite3.Connection, outcomes: Sequence[Outcome], *, owner: str, rng: random.Random) -> list[int]:
-    """Log each attempt, update counters and the delivery, all in the caller's one transaction.
+    """Log each attempt, update counters and the delivery, in the caller's one transaction; the log ids.
 
-    Returns the log ids. A delivery row is only moved if this process still holds its lease (or, for
-    manual and test attempts, regardless of the schedule); the log row and counters are always written,
-    because the attempt did happen.
+    The batch is written with a few bulk statements; if any fails (bad data, a constraint) it is rolled
+    back and written again outcome by outcome, each under its own savepoint, so one bad outcome is logged
+    and lost alone (its delivery keeps its lease and is re-sent), never taking the batch with it.
+    An outcome whose delivery row is gone (the webhook was deleted, which cancels its deliveries) is
+    dropped: it is never logged or counted on any other webhook. Its id is 0 in the returned list.
+
+    A delivery row is only moved if this process still holds its lease (or, for manual and test attempts,
+    regardless of the schedule); the log row and counters are written whenever the delivery still exists.
     """
+    conn.execute("SAVEPOINT record_batch")
+    try:
+        log_ids = _record_batch(conn, outcomes, owner, rng)
+    except Exception:  # then row by row: only the bad one is lost
+        conn.execute("ROLLBACK TO record_batch")
+        conn.execute("RELEASE record_batch")
+        return _record_each(conn, outcomes, owner, rng)
+    conn.execute("RELEASE record_batch")
+    return log_ids
+
+
+def _record_batch(conn: sqlite3.Connection, outcomes: Sequence[Outcome], owner: str, rng: random.Random) -> list[int]:
+    """The fast path: a few statements for the whole batch (one lookup, bulk inserts and updates)."""
+    rows = {
+        str(r[0]): r
+        for r in fetch_all(
+            conn,
+            "SELECT d.id, d.webhook_id, d.attempts, d.scheduled_attempts, d.lease_owner FROM webhook_deliveries d"
+            " JOIN webhooks w ON w.id = d.webhook_id WHERE d.id IN (SELECT value FROM json_each(?))",
+            (json.dumps([o.job.delivery_id for o in outcomes]),),
+        )
+    }
+    kept: list[tuple[int, Outcome, int]] = []  # (position, outcome, attempt number)
+    updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for position, outcome in enumerate(outcomes):
+        job = outcome.job
+        row = rows.get(job.delivery_id)
+        if row is None or int(row[1]) != job.webhook_id:
+            logger.info("dropped a late result for cancelled delivery %s (webhook %d)", job.delivery_id, job.webhook_id)
+            continue
+        attempts = int(row[2]) + 1
+        row = (row[0], row[1], attempts, row[3], row[4])
+        rows[job.delivery_id] = row  # a batch may hold two attempts of one delivery (a manual retry)
+        kept.append((position, outcome, attempts))
+        values = _delivery_values(outcome, attempts, int(row[3]), row[4], owner, rng)
+        updates.setdefault(tuple(values), []).append((*values.values(), job.delivery_id))
+    conn.executemany(_INSERT_LOG, [_log_values(o, n) for _, o, n in kept])
+    log_ids = [0] * len(outcomes)
+    if kept:  # AUTOINCREMENT under our write lock: the batch's ids are consecutive, ending at the sequence
+        (last,) = fetch_one(conn, "SELECT seq FROM sqlite_sequence WHERE name = 'webhook_logs'") or (0,)
+        for offset, (position, _, _) in enumerate(kept):
+            log_ids[position] = int(last) - len(kept) + 1 + offset
+    _update_webhooks(conn, [o for _, o, _ in kept])
+    for columns, params in updates.items():
+        assignments = ", ".join(f"{column} = ?" for column in columns)
+        conn.executemany(f"UPDATE webhook_deliveries SET {assignments} WHERE id = ?", params)
+    return log_ids
+
+
+def _update_webhooks(conn: sqlite3.Connection, outcomes: Sequence[Outcome]) -> None:
+    """Counters: one statement per webhook when all its attempts in the batch succeeded, else per attempt."""
+    by_webhook: dict[int, list[Outcome]] = {}
+    for outcome in outcomes:
+        if outcome.sent:
+            by_webhook.setdefault(outcome.job.webhook_id, []).append(outcome)
+    for webhook_id, group in by_webhook.items():
+        if all(o.succeeded for o in group):
+            conn.execute(
+                "UPDATE webhooks SET success_count = success_count + ?, consecutive_failures = 0,"
+                " last_triggered_at = ?, disabled_reason = CASE WHEN is_active = 1 THEN NULL ELSE disabled_reason END,"
+                " disabled_at = CASE WHEN is_active = 1 THEN NULL ELSE disabled_at END WHERE id = ?",
+                (len(group), max(o.delivered_at for o in group), webhook_id),
+            )
+        else:
+            for outcome in group:
+                _update_webhook(conn, outcome)
+
+
+def _record_each(conn: sqlite3.Connection, outcomes: Sequence[Outcome], owner: str, rng: random.Random) -> list[int]:
     log_ids: list[int] = []
     for outcome in outcomes:
-        job, now = outcome.job, outcome.delivered_at
-        row = fetch_one(
-            conn,
-            "SELECT attempts, scheduled_attempts, lease_owner FROM webhook_deliveries WHERE id = ?",
-            (job.delivery_id,),
-        )
-        attempts, scheduled, lease_owner = row if row is not None else (0, 0, None)
-        log_ids.append(insert_log(conn, outcome, int(attempts) + 1))
-        _update_webhook(conn, outcome)
-        if row is None:
-            continue
-        values: dict[str, Any] = {
-            "attempts": int(attempts) + 1,
-            "last_attempt_at": now,
-            "last_status": outcome.status,
-            "last_error": outcome.error,
-            "updated_at": now,
-        }
-        if job.kind == "scheduled":
-            if lease_owner == owner:  # else the lease expired and another claimer owns the schedule now
-                values.update(_schedule(outcome, int(scheduled) + 1, rng))
-        elif outcome.succeeded:
-            values.update(status="succeeded", completed_at=now)
-        elif job.kind == "test":
-            values.update(status="failed", completed_at=now)
-        _update_delivery(conn, job.delivery_id, values)
+        conn.execute("SAVEPOINT record_one")
+        try:
+            log_ids.append(_record_one(conn, outcome, owner, rng))
+        except Exception:
+            conn.execute("ROLLBACK TO record_one")
+            logger.exception("recording the attempt of delivery %s failed; it is re-sent", outcome.job.delivery_id)
+            log_ids.append(0)
+        conn.execute("RELEASE record_one")
     return log_ids
+
+
+def _record_one(conn: sqlite3.Connection, outcome: Outcome, owner: str, rng: random.Random) -> int:
+    job = outcome.job
+    row = fetch_one(
+        conn,
+        "SELECT d.attempts, d.scheduled_attempts, d.lease_owner FROM webhook_deliveries d"
+        " JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ? AND d.webhook_id = ?",
+        (job.delivery_id, job.webhook_id),
+    )
+    if row is None:
+        logger.info("dropped a late result for cancelled delivery %s (webhook %d)", job.delivery_id, job.webhook_id)
+        return 0
+    attempts, scheduled, lease_owner = row
+    log_id = insert_log(conn, outcome, int(attempts) + 1)
+    _update_webhook(conn, outcome)
+    _update_delivery(
+        conn, job.delivery_id, _delivery_values(outcome, int(attempts) + 1, int(scheduled), lease_owner, owner, rng)
+    )
+    return log_id
+
+
+def _delivery_values(
+    outcome: Outcome, attempts: int, scheduled: int, lease_owner: Any, owner: str, rng: random.Random
+) -> dict[str, Any]:
+    job, now = outcome.job, outcome.delivered_at
+    values: dict[str, Any] = {
+        "attempts": attempts,
+        "last_attempt_at": now,
+        "last_status": outcome.status,
+        "last_error": outcome.error,
+        "updated_at": now,
+    }
+    if job.kind == "scheduled":
+        if lease_owner == owner:  # else the lease expired and another claimer owns the schedule now
+            values.update(_schedule(outcome, scheduled + 1, rng))
+    elif outcome.succeeded:
+        values.update(status="succeeded", completed_at=now)
+    elif job.kind == "test":
+        values.update(status="failed", completed_at=now)
+    return values
 
 
 def _schedule(outcome: Outcome, scheduled: int, rng: random.Random) -> dict[str, Any]:

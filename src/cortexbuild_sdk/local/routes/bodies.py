@@ -16,6 +16,7 @@ from .. import errors
 from ..http import ApiError, validation
 from ..services.common import Page
 from ..services.keys import ALL_SCOPES
+from ..services.webhooks import RATE_MAX, RATE_MIN
 from .times import parse_instant
 
 __all__ = ["DEFAULT_PAGE_SIZE", "MAX_TIME_MS", "parse", "parse_page", "parse_time"]
@@ -174,11 +175,15 @@ class KeyUpdate(Body):
         return None if v is None else check_scopes(v)
 
 
+RatePerSecond = Annotated[float, Field(ge=RATE_MIN, le=RATE_MAX, allow_inf_nan=False)]
+"""A webhook's delivery rate limit: one attempt per 100 s at the slowest, 10,000/s at the fastest."""
+
+
 class WebhookCreate(Body):
     name: Name
     url: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
     events: list[str] = Field(min_length=1, max_length=64)
-    rate_limit_per_second: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    rate_limit_per_second: RatePerSecond | None = None
     _url = field_validator("url")(check_webhook_url)
     _events = field_validator("events")(check_events)
 
@@ -188,7 +193,7 @@ class WebhookUpdate(Body):
     url: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = None
     events: list[str] | None = Field(default=None, min_length=1, max_length=64)
     is_active: bool | None = None
-    rate_limit_per_second: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    rate_limit_per_second: RatePerSecond | None = None
 
     @field_validator("url")
     @classmethod

@@ -17,7 +17,7 @@ _LOGS_DEFAULT_LIMIT = 50
 
 def create(call: Call) -> tuple[int, dict[str, Any]]:
     b = parse(WebhookCreate, call.body)
-    check_destination(b.url, delivery_policy(call.ctx.rt.db))
+    check_destination(b.url, delivery_policy(call.ctx.rt))
     hook = webhooks.create(
         call.ctx, name=b.name, url=b.url, events=b.events, rate_limit_per_second=b.rate_limit_per_second
     )
@@ -36,7 +36,7 @@ def retrieve(call: Call) -> tuple[int, dict[str, Any]]:
 def update(call: Call) -> tuple[int, dict[str, Any]]:
     fields = changes(parse(WebhookUpdate, call.body), nullable=("rate_limit_per_second",))
     if "url" in fields:
-        check_destination(fields["url"], delivery_policy(call.ctx.rt.db))
+        check_destination(fields["url"], delivery_policy(call.ctx.rt))
     return 200, {"webhook": webhooks.update(call.ctx, call.params["id"], fields)}
 
 

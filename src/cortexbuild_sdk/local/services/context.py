@@ -15,6 +15,8 @@ from ..store import Database
 if TYPE_CHECKING:
     import httpx
 
+    from ..delivery.hub import DeliveryHub
+
 __all__ = ["Account", "Ctx", "Environment", "Principal", "Runtime"]
 
 LIVE = "live"
@@ -30,6 +32,8 @@ class Runtime:
     sandboxes: SandboxFiles
     oauth_overrides: Mapping[str, Mapping[str, str]] | None = None
     upload_limits: Mapping[str, int] | None = None  # bytes per tier, over the defaults of services.documents
+    delivery: DeliveryHub | None = None
+    """The webhook delivery engines of this backend (set by the backend; None when delivery is not wired)."""
     _http: httpx.Client | None = field(default=None, repr=False)
     _http_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..delivery import outbox
-from ..delivery.hub import hub_for
 from .context import Ctx
 
 __all__ = ["announce", "emit", "publish"]
@@ -33,7 +32,7 @@ def publish(ctx: Ctx, conn: sqlite3.Connection, event: str, data: Mapping[str, A
 
 def announce(ctx: Ctx) -> None:
     """Wake the delivery engine of the caller's environment (call after the publishing transaction commits)."""
-    hub = hub_for(ctx.rt.db)
+    hub = ctx.rt.delivery
     if hub is not None:
         hub.wake(ctx.env.sandbox_id)
 

@@ -6,7 +6,6 @@ import json
 import sqlite3
 from typing import Any
 
-from ..delivery.hub import hub_for
 from ..http import iso
 from ..sample_data import seed_sample_data
 from ..sample_documents import seed_sample_documents
@@ -106,7 +105,7 @@ def update(ctx: Ctx, sandbox_id: int, changes: dict[str, Any]) -> dict[str, Any]
         sets["updated_at"] = ctx.now_ms()
         update_columns(conn, "sandbox_environments", sandbox_id, sets)
         out = render(_get(ctx, conn, sandbox_id))
-    hub = hub_for(ctx.rt.db)
+    hub = ctx.rt.delivery
     if hub is not None and "config" in changes:
         hub.invalidate_flags(sandbox_id)  # webhooksEnabled takes effect on the next attempt
     return out
@@ -138,7 +137,7 @@ def delete(ctx: Ctx, sandbox_id: int) -> None:
     with ctx.rt.db.read() as conn:
         _get(ctx, conn, sandbox_id)
     _forget(ctx, sandbox_id)
-    hub = hub_for(ctx.rt.db)
+    hub = ctx.rt.delivery
     if hub is not None:
         hub.discard_sandbox(sandbox_id)  # stop its dispatcher before its database goes
     ctx.rt.sandboxes.delete(sandbox_id)

@@ -10,12 +10,12 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from ..crypto import Keyring
 from ..delivery import DeliveryEngine, DeliveryError, LogNotFoundError, PayloadTooLargeError, WebhookNotFoundError
-from ..delivery.hub import hub_for
+from ..delivery.schema import LOG_COLUMNS
+from ..delivery.secrets import SECRET_PURPOSE, sealed_signing_secrets
 from ..errors import DomainError, Invalid, NotFound, TooLarge, Unavailable
 from ..http import iso
-from ..sealing import Purpose, seal, unseal
+from ..sealing import seal, unseal
 from . import plans
 from .common import Page, dumps, fetch_owned, paginate, update_columns
 from .context import Ctx
@@ -23,11 +23,9 @@ from .context import Ctx
 __all__ = ["ROTATION_OVERLAP_MS", "delivery_error", "new_secret", "webhook_signing_secrets"]
 
 ROTATION_OVERLAP_MS = 24 * 3600 * 1000
-_PURPOSE = Purpose.WEBHOOK_SECRET
-_LOG_COLUMNS = (
-    "id, webhook_id, event_type, payload, response_status, response_body, error_message, delivered_at,"
-    " attempt, delivery_id, duration_ms, event_id"
-)
+RATE_MIN, RATE_MAX = 0.01, 10_000.0
+_PURPOSE = SECRET_PURPOSE
+_LOG_COLUMNS = ", ".join(LOG_COLUMNS)
 
 
 def new_secret() -> str:
@@ -67,9 +65,16 @@ def _get(ctx: Ctx, conn: sqlite3.Connection, webhook_id: int) -> sqlite3.Row:
     return fetch_owned(conn, "webhooks", "webhook", webhook_id, ctx.account.id)
 
 
+def _check_rate(rate: float | None) -> None:
+    """The bounds the routes validate, enforced for every caller (a rate steers the claim arithmetic)."""
+    if rate is not None and not (RATE_MIN <= rate <= RATE_MAX):
+        raise Invalid(f"rate_limit_per_second must be between {RATE_MIN:g} and {RATE_MAX:g}, or null")
+
+
 def create(
     ctx: Ctx, *, name: str, url: str, events: list[str], rate_limit_per_second: float | None = None
 ) -> dict[str, Any]:
+    _check_rate(rate_limit_per_second)
     secret = new_secret()
     now = ctx.now_ms()
     acct = ctx.account
@@ -99,6 +104,7 @@ def retrieve(ctx: Ctx, webhook_id: int) -> dict[str, Any]:
 
 
 def update(ctx: Ctx, webhook_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    _check_rate(changes.get("rate_limit_per_second"))
     now = ctx.now_ms()
     resumed = False
     with ctx.env.db.write() as conn:
@@ -126,9 +132,11 @@ def update(ctx: Ctx, webhook_id: int, changes: dict[str, Any]) -> dict[str, Any]
 
 
 def delete(ctx: Ctx, webhook_id: int) -> None:
+    """Delete the webhook, its logs and subscriptions, and cancel its pending deliveries (all cascade);
+    an attempt still in flight is dropped when it ends (ids are never reused, so it cannot land elsewhere)."""
     with ctx.env.db.write() as conn:
         _get(ctx, conn, webhook_id)
-        conn.execute("DELETE FROM webhooks WHERE id = ?", (webhook_id,))  # logs/deliveries cascade
+        conn.execute("DELETE FROM webhooks WHERE id = ?", (webhook_id,))
 
 
 def get_secret(ctx: Ctx, webhook_id: int) -> str:
@@ -180,7 +188,7 @@ def delivery_error(exc: DeliveryError) -> DomainError:
 
 
 def _engine(ctx: Ctx) -> DeliveryEngine:
-    hub = hub_for(ctx.rt.db)
+    hub = ctx.rt.delivery
     if hub is None:
         raise Unavailable("webhook delivery is not running in this backend", code="delivery_unavailable")
     try:
@@ -221,28 +229,5 @@ def recover(ctx: Ctx, webhook_id: int, since_ms: int) -> int:
         raise delivery_error(exc) from None
 
 
-def webhook_signing_secrets(
-    conn: sqlite3.Connection,
-    webhook_id: int,
-    now_ms: int,
-    *,
-    keyring: Keyring | None = None,
-    environment: str | None = None,
-) -> list[str]:
-    """Plaintext secrets to sign with: the current one first, then the previous one while still valid.
-
-    The keyring and environment default to those of the :class:`~..store.Database` the connection came from.
-    """
-    ring = keyring if keyring is not None else getattr(conn, "keyring", None)
-    env = environment if environment is not None else getattr(conn, "environment", "live")
-    if ring is None:
-        raise ValueError("no keyring: pass keyring= or use a connection from a local Database")
-    row = conn.execute(
-        "SELECT secret, previous_secret, previous_secret_expires_at FROM webhooks WHERE id = ?", (webhook_id,)
-    ).fetchone()
-    if row is None:
-        raise NotFound("webhook", webhook_id)
-    out = [unseal(ring, env, _PURPOSE, webhook_id, row[0])]
-    if row[1] is not None and row[2] is not None and row[2] > now_ms:
-        out.append(unseal(ring, env, _PURPOSE, webhook_id, row[1]))
-    return out
+webhook_signing_secrets = sealed_signing_secrets
+"""Kept under its old name: the engine's secret reader now lives in the delivery layer."""
