@@ -25,7 +25,13 @@ from cortexbuild_sdk.local.delivery import AddressPolicy
 from cortexbuild_sdk.local.routes import ROUTES
 
 EXAMPLES = int(os.environ.get("CORTEXBUILD_FUZZ_EXAMPLES", "150"))  # bounded in CI; raise it locally
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+# CI replays a fixed sequence (no flaky runs); elsewhere every run explores new inputs.
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=os.environ.get("CI") == "true",
+)
 FIELDS = [
     "name", "url", "events", "provider", "credentials", "config", "is_active", "scopes", "expires_at",
     "description", "rating", "review", "model", "total_tokens", "prompt_tokens", "estimated_cost", "metadata",
