@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from cortexbuild_sdk._base_client import _object_adapter, _page_adapter
 from cortexbuild_sdk._models import BaseModel, parse_timestamp
 from cortexbuild_sdk._resource import PageSpec, Unwrap
+from cortexbuild_sdk._responses import _object_adapter, _page_adapter
 from cortexbuild_sdk.types import AIRequest, ApiKey, Integration, Plan, Sandbox, Webhook
 
 UTC = timezone.utc
