@@ -108,12 +108,7 @@ class App:
             raise ApiError(
                 403, "sandbox_key_not_allowed", f"{route.method} {route.pattern} needs a live key, not a sandbox key"
             )
-        if route.integrations and ctx.env.is_sandbox and not ctx.env.flag("integrationsEnabled"):
-            raise ApiError(
-                403,
-                "integrations_disabled",
-                f"integrations are disabled in sandbox {ctx.env.sandbox_id} (config.integrationsEnabled is false)",
-            )
+        # integrationsEnabled false: integration routes still work; connectors log requests unsent instead.
         if route.scope not in ctx.principal.scopes:
             raise ApiError(
                 403,

@@ -44,7 +44,7 @@ class Route:
     scope: str
     group: str
     live_only: bool = False  # refused to sandbox keys
-    integrations: bool = False  # refused in sandboxes configured with integrationsEnabled: false
+    integrations: bool = False  # an integration route (with integrationsEnabled false, connectors log, not send)
     takes_body: bool = False
     segments: tuple[str, ...] = field(init=False, repr=False)
 

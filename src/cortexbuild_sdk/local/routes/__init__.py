@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from ..routing import Route
-from . import deliveries, integrations, keys, platform, sandboxes, webhooks
+from . import connectors, deliveries, integrations, keys, platform, sandboxes, webhooks
 
 __all__ = ["ROUTES"]
 
 ROUTES: tuple[Route, ...] = (
     *integrations.ROUTES,
+    *connectors.ROUTES,
     *webhooks.ROUTES,
     *deliveries.ROUTES,
     *keys.ROUTES,

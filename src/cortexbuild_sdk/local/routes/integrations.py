@@ -7,7 +7,7 @@ from typing import Any
 from .. import providers
 from ..http import validation
 from ..routing import Call, Route
-from ..services import integrations, oauth_flow
+from ..services import integrations, oauth_flow, sync_runs
 from .bodies import IntegrationCreate, IntegrationStatus, OAuthCallback, check_url, encode_cursor, parse, parse_page
 
 
@@ -32,7 +32,7 @@ def status(call: Call) -> tuple[int, dict[str, Any]]:
 
 
 def sync(call: Call) -> tuple[int, dict[str, Any]]:
-    run = integrations.sync(call.ctx, call.params["id"])
+    run = sync_runs.start(call.ctx, call.params["id"])
     return 200, {"message": "Sync started", "run": run}
 
 

@@ -15,6 +15,8 @@ from ..store import Database
 if TYPE_CHECKING:
     import httpx
 
+    from ..connectors.runtime import ConnectorRuntime
+
 __all__ = ["Account", "Ctx", "Environment", "Principal", "Runtime"]
 
 LIVE = "live"
@@ -29,6 +31,7 @@ class Runtime:
     clock: Clock
     sandboxes: SandboxFiles
     oauth_overrides: Mapping[str, Mapping[str, str]] | None = None
+    connectors: ConnectorRuntime | None = None
     _http: httpx.Client | None = field(default=None, repr=False)
     _http_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -45,6 +48,8 @@ class Runtime:
             return self._http
 
     def close(self) -> None:
+        if self.connectors is not None:
+            self.connectors.close()  # before the client its jobs use
         with self._http_lock:
             if self._http is not None:
                 self._http.close()

@@ -6,14 +6,15 @@ is called, then the integration and its sealed tokens are stored in another writ
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import sqlite3
 from typing import Any
 
 from .. import oauth
+from ..connectors.base import rewrite_url
 from ..http import ApiError, iso, validation
 from ..sealing import seal, unseal
-from .common import conflict
 from .context import Ctx
 from .integrations import _get, check_provider, insert, render
 
@@ -31,6 +32,14 @@ def _config(ctx: Ctx, provider: str) -> oauth.OAuthConfig:
         config = oauth.load_config(provider, overrides)
     except ValueError as exc:
         raise ApiError(400, "oauth_not_configured", f"the {provider} OAuth client is misconfigured: {exc}") from None
+    base = ctx.rt.connectors.base_url(provider) if ctx.rt.connectors is not None else None
+    if config is not None and base is not None:  # provider_urls: the OAuth hosts move with the API hosts
+        keep = overrides or {}
+        config = dataclasses.replace(
+            config,
+            authorize_url=config.authorize_url if "authorize_url" in keep else rewrite_url(config.authorize_url, base),
+            token_url=config.token_url if "token_url" in keep else rewrite_url(config.token_url, base),
+        )
     if config is None:
         names = oauth.config_env_vars(provider)
         raise ApiError(
@@ -126,21 +135,7 @@ def callback(ctx: Ctx, provider: str, *, code: str, state: str, extra: dict[str,
 
 
 def refresh(ctx: Ctx, integration_id: int) -> str | None:
-    with ctx.env.db.snapshot() as conn:
-        row = _get(ctx, conn, integration_id)
-        tok = conn.execute(
-            "SELECT refresh_token FROM oauth_tokens WHERE integration_id = ?", (integration_id,)
-        ).fetchone()
-    if tok is None or tok[0] is None:
-        raise conflict(f"integration {integration_id} has no OAuth refresh token; connect it through authorize")
-    config = _config(ctx, row["provider"])
-    current = unseal(ctx.keyring, ctx.env.name, "oauth-refresh", integration_id, tok[0])
-    try:
-        tokens = oauth.refresh(config, refresh_token=current, http=ctx.rt.http(), now=ctx.rt.clock.now())
-    except oauth.OAuthError as exc:
-        raise _oauth_failed(exc) from None
-    with ctx.env.db.write() as conn:
-        _get(ctx, conn, integration_id)  # still there and still ours
-        _store_tokens(ctx, conn, integration_id, tokens)
-        conn.execute("UPDATE integrations SET updated_at = ? WHERE id = ?", (ctx.now_ms(), integration_id))
-    return iso(int(tokens.expires_at * 1000)) if tokens.expires_at is not None else None
+    from .oauth_tokens import refresh_now
+
+    expires = refresh_now(ctx, integration_id)
+    return iso(expires) if expires is not None else None
