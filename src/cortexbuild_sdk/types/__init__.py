@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .api_key import ApiKey, ApiKeyWithSecret
     from .integration import Integration, OAuthAuthorization, OAuthRefresh, Provider, SyncStatus
+    from .integration_sync import ActionResult, ProviderRecord, ProviderRequestLog, SyncCounts, SyncRun, SyncRunStatus
     from .marketplace import MarketplaceModule, Review, ReviewList
     from .plan import Plan
     from .sandbox import Sandbox, SandboxConfig, SandboxWithSecret
@@ -20,6 +21,14 @@ if TYPE_CHECKING:
 _MODULES: dict[str, tuple[str, ...]] = {
     "api_key": ("ApiKey", "ApiKeyWithSecret"),
     "integration": ("Integration", "OAuthAuthorization", "OAuthRefresh", "Provider", "SyncStatus"),
+    "integration_sync": (
+        "ActionResult",
+        "ProviderRecord",
+        "ProviderRequestLog",
+        "SyncCounts",
+        "SyncRun",
+        "SyncRunStatus",
+    ),
     "marketplace": ("MarketplaceModule", "Review", "ReviewList"),
     "plan": ("Plan",),
     "sandbox": ("Sandbox", "SandboxConfig", "SandboxWithSecret"),
@@ -31,6 +40,7 @@ _MODULE_OF = {name: module for module, names in _MODULES.items() for name in nam
 __all__ = [
     "AIRequest",
     "AIUsageDay",
+    "ActionResult",
     "ApiKey",
     "ApiKeyWithSecret",
     "Integration",
@@ -40,11 +50,16 @@ __all__ = [
     "OAuthRefresh",
     "Plan",
     "Provider",
+    "ProviderRecord",
+    "ProviderRequestLog",
     "Review",
     "ReviewList",
     "Sandbox",
     "SandboxConfig",
     "SandboxWithSecret",
+    "SyncCounts",
+    "SyncRun",
+    "SyncRunStatus",
     "SyncStatus",
     "Webhook",
     "WebhookLog",
