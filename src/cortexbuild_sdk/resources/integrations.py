@@ -203,11 +203,20 @@ class IntegrationsOAuth(APIResource[ClientT]):
 
     @endpoint
     def callback(
-        self, provider: str, *, code: str, state: str, **options: Unpack[RequestOptions]
+        self,
+        provider: str,
+        *,
+        code: str,
+        state: str,
+        realm_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> RequestSpec[Integration]:
-        """Finish the flow with the ``code`` and ``state`` the provider redirected back with."""
+        """Finish the flow with the ``code`` and ``state`` the provider redirected back with (QuickBooks also
+        sends ``realmId``: pass it as ``realm_id``)."""
         path = f"{_BASE}/oauth/{path_id(provider)}/callback"
         body = {"code": code, "state": state}
+        if realm_id is not None:
+            body["realmId"] = realm_id
         return RequestSpec("POST", path, unwrap("integration", Integration), body=body, options=options)
 
     @endpoint
