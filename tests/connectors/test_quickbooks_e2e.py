@@ -123,7 +123,7 @@ def test_full_sync_both_ways_then_idempotent(world: tuple[CortexBuild, qb.QBStat
 def test_second_sync_while_running_is_409(world: tuple[CortexBuild, qb.QBState, MemoryData, Backend]) -> None:
     from cortexbuild_sdk import ConflictError
 
-    client, state, data, backend = world
+    client, state, _data, backend = world
     iid = _connect(client)
     gate = __import__("threading").Event()
     backend.connectors.sleep = lambda s: gate.wait(10)

@@ -51,6 +51,9 @@ def api_error(exc: errors.DomainError) -> ApiError:
         headers["X-Should-Retry"] = "true" if exc.retryable else "false"
         if exc.retryable:
             headers["Retry-After"] = "1"
+    elif isinstance(exc, errors.UpstreamFailed):
+        # The connector already retried what was safe to retry; a blind client retry could post twice.
+        headers["X-Should-Retry"] = "false"
     elif isinstance(exc, errors.Unavailable) and exc.retry_after is not None:
         headers["Retry-After"] = str(exc.retry_after)
     return ApiError(status, exc.code, exc.message, details=exc.details, headers=headers)
