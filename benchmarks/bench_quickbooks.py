@@ -23,13 +23,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import httpx  # noqa: E402
-from connectors.books import MemoryData  # noqa: E402
-from emulators import quickbooks as qb  # noqa: E402
-from emulators.server import serve  # noqa: E402
 
+from connectors.books import MemoryData  # noqa: E402
 from cortexbuild_sdk import CortexBuild  # noqa: E402
 from cortexbuild_sdk.local import Backend  # noqa: E402
 from cortexbuild_sdk.local.connectors.local_data import LocalLine  # noqa: E402
+from emulators import quickbooks as qb  # noqa: E402
+from emulators.server import serve  # noqa: E402
 
 
 def _sync(client: CortexBuild, backend: Backend, iid: int) -> tuple[float, str, dict[str, int]]:
@@ -48,20 +48,33 @@ def one_run(invoices: int, clients: int) -> dict[str, float]:
         data.add_client(f"Client {c:04d}", f"ap{c}@client.example")
     ids = [c.id for c in data.clients()]
     for n in range(invoices):
-        data.add_invoice(ids[n % clients], f"INV-{n:05d}", 10_000 + n,
-                         lines=(LocalLine("Labour", 6_000 + n), LocalLine("Materials", 4_000)))
-    with tempfile.TemporaryDirectory() as tmp, serve(qb.app(state)) as url, Backend(
-        Path(tmp) / "bench.db",
-        oauth={"quickbooks": {"client_id": qb.CLIENT_ID, "client_secret": qb.CLIENT_SECRET}},
-        provider_urls={"quickbooks": url},
-        local_data=lambda ctx: data,
-    ) as backend, CortexBuild.local(backend=backend) as client:
+        data.add_invoice(
+            ids[n % clients],
+            f"INV-{n:05d}",
+            10_000 + n,
+            lines=(LocalLine("Labour", 6_000 + n), LocalLine("Materials", 4_000)),
+        )
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        serve(qb.app(state)) as url,
+        Backend(
+            Path(tmp) / "bench.db",
+            oauth={"quickbooks": {"client_id": qb.CLIENT_ID, "client_secret": qb.CLIENT_SECRET}},
+            provider_urls={"quickbooks": url},
+            local_data=lambda ctx: data,
+        ) as backend,
+        CortexBuild.local(backend=backend) as client,
+    ):
         auth = client.integrations.oauth.authorize("quickbooks", redirect_uri="http://127.0.0.1/cb", name="QB")
         iid = client.integrations.oauth.callback("quickbooks", code="good-code", state=auth.state, realm_id=qb.REALM).id
 
         def requests_logged() -> int:
             with backend.db.read() as conn:
-                return int(conn.execute("SELECT COUNT(*) FROM provider_requests WHERE integration_id = ?", (iid,)).fetchone()[0])
+                return int(
+                    conn.execute("SELECT COUNT(*) FROM provider_requests WHERE integration_id = ?", (iid,)).fetchone()[
+                        0
+                    ]
+                )
 
         t1, status1, counts1 = _sync(client, backend, iid)
         req1, writes1 = requests_logged(), state.writes
@@ -76,8 +89,16 @@ def one_run(invoices: int, clients: int) -> dict[str, float]:
             for _ in range(req1):
                 http.get(f"{url}/v3/company/{qb.REALM}/companyinfo/{qb.REALM}", params={"minorversion": "75"})
             bare = time.perf_counter() - started
-    return {"t1": t1, "req1": req1, "writes1": writes1, "created1": counts1["created"], "t2": t2, "req2": req2,
-            "writes2": writes2, "bare": bare}
+    return {
+        "t1": t1,
+        "req1": req1,
+        "writes1": writes1,
+        "created1": counts1["created"],
+        "t2": t2,
+        "req2": req2,
+        "writes2": writes2,
+        "bare": bare,
+    }
 
 
 def main() -> None:
@@ -92,12 +113,16 @@ def main() -> None:
         return statistics.median(r[key] for r in runs)
 
     print(f"QuickBooks sync of {args.invoices} invoices / {args.clients} customers (median of {args.repeats})")
-    print(f"  first sync : {med('t1'):7.2f} s  {med('req1'):6.0f} requests  {med('writes1'):6.0f} QuickBooks writes"
-          f"  ({med('created1'):.0f} objects created)")
+    print(
+        f"  first sync : {med('t1'):7.2f} s  {med('req1'):6.0f} requests  {med('writes1'):6.0f} QuickBooks writes"
+        f"  ({med('created1'):.0f} objects created)"
+    )
     print(f"  second sync: {med('t2'):7.2f} s  {med('req2'):6.0f} requests  {med('writes2'):6.0f} QuickBooks writes")
     print(f"  baseline   : {med('bare'):7.2f} s  for {med('req1'):.0f} bare httpx round trips to the emulator")
-    print(f"  ratio      : first sync {med('t1') / med('bare'):.1f}x the bare round trips;"
-          f" second sync {med('t2') / med('t1'):.2f}x the first")
+    print(
+        f"  ratio      : first sync {med('t1') / med('bare'):.1f}x the bare round trips;"
+        f" second sync {med('t2') / med('t1'):.2f}x the first"
+    )
     print(f"  invoices/s : {args.invoices / med('t1'):.0f} (first sync)")
 
 

@@ -47,6 +47,10 @@ _SECRET_KEY = re.compile(
     re.IGNORECASE,
 )
 _REDACTED = "[redacted]"
+_JSON_SECRET = re.compile(
+    r'("[^"]*(?:token|secret|password|passwd|authorization|api[_-]?key|apikey)[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"',
+    re.IGNORECASE,
+)
 
 
 class ProviderError(UpstreamFailed):
@@ -341,6 +345,10 @@ def redact_body(content: bytes, content_type: str) -> str | None:
     if not content:
         return None
     kind = content_type.split(";")[0].strip().lower()
+    if kind.endswith("json") and len(content) > MAX_LOGGED_BODY:
+        # Too long to keep whole: redact the kept prefix textually instead of parsing megabytes to log 4 KiB.
+        head = content[: MAX_LOGGED_BODY * 2].decode("utf-8", "replace")
+        return _JSON_SECRET.sub(lambda m: f'{m.group(1)}"{_REDACTED}"', head)[:MAX_LOGGED_BODY]
     if kind.endswith("json"):
         try:
             text = json.dumps(_redact(json.loads(content)), ensure_ascii=False)
@@ -369,9 +377,13 @@ def _text_of(response: httpx.Response) -> str | None:
 
 
 def json_of(response: httpx.Response) -> Any:
-    """The answer's JSON, or None when it is not JSON."""
+    """The answer's JSON, or None when it is not JSON (parsed once per response: the error check and the
+    reader both look at it)."""
+    if "cortexbuild.json" in response.extensions:
+        return response.extensions["cortexbuild.json"]
     try:
         value: Any = json.loads(response.content) if response.content else None
-        return value
     except ValueError:
-        return None
+        value = None
+    response.extensions["cortexbuild.json"] = value
+    return value
