@@ -335,6 +335,36 @@ CREATE TABLE IF NOT EXISTS provider_records (
     UNIQUE (integration_id, kind, remote_id)
 );
 CREATE INDEX IF NOT EXISTS provider_records_list ON provider_records (integration_id, kind, id);
+
+CREATE TABLE IF NOT EXISTS automation_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    integration_id INTEGER NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+    account_id INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    action TEXT NOT NULL,                -- "<provider>.<action>"
+    params TEXT NOT NULL,                -- JSON: the automation's params plus what the event supplies
+    status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL,            -- epoch ms: due time of the next attempt
+    result TEXT,                         -- JSON of the last successful answer
+    error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS automation_jobs_due ON automation_jobs (status, next_at);
+CREATE INDEX IF NOT EXISTS automation_jobs_integration ON automation_jobs (integration_id, id);
+
+CREATE TABLE IF NOT EXISTS automation_attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id INTEGER NOT NULL REFERENCES automation_jobs (id) ON DELETE CASCADE,
+    attempt INTEGER NOT NULL,
+    outcome TEXT NOT NULL,               -- success | not_sent | retry | failed
+    error TEXT,
+    duration_ms INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS automation_attempts_job ON automation_attempts (job_id, id);
 """
 
 

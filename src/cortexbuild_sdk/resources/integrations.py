@@ -15,6 +15,7 @@ from .._resource import (
     PageSpec,
     RequestSpec,
     ack,
+    compact,
     endpoint,
     paginated,
     path_id,
@@ -22,9 +23,9 @@ from .._resource import (
     unwrap_list,
     whole,
 )
-from .._types import RequestOptions
+from .._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..types.integration import Integration, OAuthAuthorization, OAuthRefresh, Provider
-from ..types.integration_sync import ActionResult, ProviderRecord, ProviderRequestLog, SyncRun
+from ..types.integration_sync import ActionResult, AutomationRun, ProviderRecord, ProviderRequestLog, SyncRun
 from .integration_actions import (
     DropboxActions,
     GitHubActions,
@@ -71,6 +72,29 @@ class Integrations(APIResource[ClientT]):
         if config is not None:
             body["config"] = dict(config)
         return RequestSpec("POST", _BASE, unwrap("integration", Integration), body=body, options=options)
+
+    @endpoint
+    def update(
+        self,
+        integration_id: int,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
+    ) -> RequestSpec[Integration]:
+        """Rename and/or replace the config (extension route). ``config["automations"]`` is validated: known
+        events, actions of this provider, params the action accepts."""
+        body = compact(name=name, config=dict(config) if isinstance(config, Mapping) else config)
+        path = f"{_BASE}/{path_id(integration_id)}"
+        return RequestSpec("PATCH", path, unwrap("integration", Integration), body=body, options=options)
+
+    @paginated
+    def automation_runs(
+        self, integration_id: int, *, limit: int | None = None, **options: Unpack[RequestOptions]
+    ) -> PageSpec[AutomationRun]:
+        """Events handled by the integration's automations, newest first, with every attempt."""
+        path = f"{_BASE}/{path_id(integration_id)}/automation-runs"
+        return PageSpec(path, "automation_runs", AutomationRun.model_validate, {"limit": limit}, options)
 
     @endpoint
     def update_status(

@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .api_key import ApiKey, ApiKeyWithSecret
     from .integration import Integration, OAuthAuthorization, OAuthRefresh, Provider, SyncStatus
-    from .integration_sync import ActionResult, ProviderRecord, ProviderRequestLog, SyncCounts, SyncRun, SyncRunStatus
+    from .integration_sync import (
+        ActionResult,
+        AutomationAttempt,
+        AutomationRun,
+        ProviderRecord,
+        ProviderRequestLog,
+        SyncCounts,
+        SyncRun,
+        SyncRunStatus,
+    )
     from .marketplace import MarketplaceModule, Review, ReviewList
     from .plan import Plan
     from .sandbox import Sandbox, SandboxConfig, SandboxWithSecret
@@ -23,6 +32,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "integration": ("Integration", "OAuthAuthorization", "OAuthRefresh", "Provider", "SyncStatus"),
     "integration_sync": (
         "ActionResult",
+        "AutomationAttempt",
+        "AutomationRun",
         "ProviderRecord",
         "ProviderRequestLog",
         "SyncCounts",
@@ -43,6 +54,8 @@ __all__ = [
     "ActionResult",
     "ApiKey",
     "ApiKeyWithSecret",
+    "AutomationAttempt",
+    "AutomationRun",
     "Integration",
     "IntegrationUsage",
     "MarketplaceModule",

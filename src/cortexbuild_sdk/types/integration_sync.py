@@ -8,7 +8,16 @@ from pydantic import Field
 
 from .._models import BaseModel, JsonObject, Timestamp
 
-__all__ = ["ActionResult", "ProviderRecord", "ProviderRequestLog", "SyncCounts", "SyncRun", "SyncRunStatus"]
+__all__ = [
+    "ActionResult",
+    "AutomationAttempt",
+    "AutomationRun",
+    "ProviderRecord",
+    "ProviderRequestLog",
+    "SyncCounts",
+    "SyncRun",
+    "SyncRunStatus",
+]
 
 SyncRunStatus = Literal["queued", "running", "success", "error"] | str
 """One of the four documented states; an unknown state from a newer server is kept as its string."""
@@ -81,3 +90,29 @@ class ProviderRecord(BaseModel):
     remote_id: str
     data: JsonObject = Field(default_factory=dict)
     updated_at: Timestamp | None = None
+
+
+class AutomationAttempt(BaseModel):
+    attempt: int
+    outcome: str  # success | not_sent | retry | failed
+    error: str | None = None
+    duration_ms: int = 0
+    created_at: Timestamp | None = None
+
+
+class AutomationRun(BaseModel):
+    """One event handled by one of an integration's automations: ``status`` pending (``next_at`` is the next
+    attempt), running, done or failed, with every attempt."""
+
+    id: int
+    integration_id: int
+    event_id: str
+    event: str
+    action: str
+    params: JsonObject = Field(default_factory=dict)
+    status: str
+    attempts: list[AutomationAttempt] = Field(default_factory=list)
+    next_at: Timestamp | None = None
+    error: str | None = None
+    result: JsonObject | None = None
+    created_at: Timestamp | None = None

@@ -51,11 +51,14 @@ class ConnectorRuntime:
     """Binds connectors to the construction-domain data (clients, invoices, documents...); see ``local_data``."""
     sleep: Callable[[float], None] = time.sleep
     workers: int = 2
+    automation_backoff: tuple[float, ...] = (10.0, 60.0, 300.0, 1800.0)
+    """Seconds before the 2nd, 3rd, ... attempt of a failed automation."""
     _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _futures: set[Future[Any]] = field(default_factory=set, init=False, repr=False)
     _throttles: dict[tuple[str, str], Throttle] = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _closed: bool = field(default=False, init=False, repr=False)
+    _timers: set[threading.Timer] = field(default_factory=set, init=False, repr=False)
 
     def base_url(self, provider: str) -> str | None:
         return self.provider_urls.get(provider)
@@ -78,6 +81,19 @@ class ConnectorRuntime:
             self._futures.add(future)
         future.add_done_callback(self._forget)
         return future
+
+    def later(self, delay: float, job: Callable[[], None]) -> None:
+        """Run ``job`` after ``delay`` seconds (automation retries); dropped if the backend closes first."""
+        if delay <= 0:
+            job()
+            return
+        timer = threading.Timer(delay, job)
+        timer.daemon = True
+        with self._lock:
+            if self._closed:
+                return
+            self._timers.add(timer)
+        timer.start()
 
     def _forget(self, future: Future[Any]) -> None:
         with self._lock:
@@ -106,5 +122,8 @@ class ConnectorRuntime:
         with self._lock:
             self._closed = True
             pool, self._pool = self._pool, None
+            timers, self._timers = self._timers, set()
+        for timer in timers:
+            timer.cancel()
         if pool is not None:
             pool.shutdown(wait=True)

@@ -5,8 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from ..routing import Call, Route
-from ..services import connector_actions, provider_requests, sync_runs
-from .bodies import encode_cursor, parse_page
+from ..services import automations, connector_actions, provider_requests, sync_runs
+from .bodies import Body, Name, encode_cursor, parse, parse_page
+
+
+class IntegrationUpdate(Body):
+    name: Name | None = None
+    config: dict[str, Any] | None = None
+
+
+def update(call: Call) -> tuple[int, dict[str, Any]]:
+    b = parse(IntegrationUpdate, call.body)
+    item = automations.update_integration(call.ctx, call.params["id"], name=b.name, config=b.config)
+    return 200, {"integration": item}
+
+
+def automation_runs(call: Call) -> tuple[int, dict[str, Any]]:
+    items, nxt = automations.list_jobs(call.ctx, call.params["id"], parse_page(call.query, default_limit=50))
+    return 200, {"automation_runs": items, "next_cursor": encode_cursor(nxt)}
 
 
 def requests(call: Call) -> tuple[int, dict[str, Any]]:
@@ -51,4 +67,6 @@ ROUTES = (
     Route("GET", f"{_P}/records", records, scope=_R, group=_G),
     Route("POST", f"{_P}/test", test, scope=_W, group=_G),
     Route("POST", f"{_P}/actions/:action", action, scope=_W, group=_G, takes_body=True),
+    Route("PATCH", _P, update, scope=_W, group=_G, takes_body=True),
+    Route("GET", f"{_P}/automation-runs", automation_runs, scope=_R, group=_G),
 )

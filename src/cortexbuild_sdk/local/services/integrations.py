@@ -90,6 +90,9 @@ def create(ctx: Ctx, *, provider: str, name: str, credentials: Any, config: dict
     except providers.CredentialsError as exc:
         field = f"credentials.{exc.field}" if exc.field and exc.field != "credentials" else "credentials"
         raise validation(exc.message, details=[{"field": field, "message": exc.message}]) from None
+    from .automations import normalize
+
+    normalize(provider, config)  # config.automations: known events, this provider's actions, valid params
     with ctx.env.db.write() as conn:
         integration_id = insert(ctx, conn, provider=provider, name=name, config=config, credentials=clean)
         return render(_get(ctx, conn, integration_id))
