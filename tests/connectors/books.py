@@ -105,6 +105,9 @@ class MemoryData:
     def documents(self) -> Iterable[LocalDocument]:
         return list(self.documents_.values())
 
+    def tasks_due(self, through: str) -> Iterable[LocalWorkItem]:
+        return [w for (kind, _), w in self.work.items() if kind == "task" and w.due_date and w.due_date <= through]
+
     def work_item(self, kind: str, item_id: int) -> LocalWorkItem:
         if (kind, item_id) not in self.work:
             raise NotFound(kind, item_id)

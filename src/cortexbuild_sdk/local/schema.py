@@ -352,7 +352,7 @@ CREATE TABLE IF NOT EXISTS automation_jobs (
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS automation_jobs_due ON automation_jobs (status, next_at);
+CREATE INDEX IF NOT EXISTS automation_jobs_due ON automation_jobs (account_id, status, next_at);
 CREATE INDEX IF NOT EXISTS automation_jobs_integration ON automation_jobs (integration_id, id);
 
 CREATE TABLE IF NOT EXISTS automation_attempts (

@@ -47,9 +47,6 @@ def backup_document(session: Session, p: BackupDocument) -> dict[str, Any]:
             content=doc.content,
         )
     )
-    session.save_mapping(
-        "file", str(doc.id), str(meta.get("id")), sync_token=meta.get("rev"), local_updated_at=doc.updated_at
-    )
     return {"id": meta.get("id"), "path": meta.get("path_display"), "rev": meta.get("rev"), "size": meta.get("size")}
 
 

@@ -29,7 +29,7 @@ def create_issue(session: Session, p: CreateIssue) -> dict[str, Any]:
     if key is not None:
         known = session.mappings("issue").get(key)
         if known is not None:  # one issue per RFI/task: never a duplicate
-            return {"number": int(known.remote_id), "html_url": known.sync_token, "created": False}
+            return {"number": int(known.remote_id.rsplit("#", 1)[1]), "html_url": known.sync_token, "created": False}
     payload: dict[str, Any] = {"title": title, "body": body}
     if p.labels:
         payload["labels"] = p.labels
@@ -37,7 +37,7 @@ def create_issue(session: Session, p: CreateIssue) -> dict[str, Any]:
         ProviderRequest("POST", f"{API}/repos/{owner}/{repo}/issues", body_dict, json=payload, headers=_HEADERS)
     )
     if key is not None:
-        session.save_mapping("issue", key, str(issue["number"]), sync_token=issue.get("html_url"))
+        session.save_mapping("issue", key, f"{owner}/{repo}#{issue['number']}", sync_token=issue.get("html_url"))
     return {"number": issue.get("number"), "html_url": issue.get("html_url"), "created": True}
 
 

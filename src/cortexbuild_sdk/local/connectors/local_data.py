@@ -96,6 +96,7 @@ class LocalWorkItem:
     id: int
     title: str
     body: str
+    due_date: str | None = None
 
 
 class LocalData(Protocol):
@@ -128,4 +129,8 @@ class LocalData(Protocol):
 
     def work_item(self, kind: str, item_id: int) -> LocalWorkItem:
         """An RFI (``kind`` "rfi") or task ("task"), or ``errors.NotFound``."""
+        ...
+
+    def tasks_due(self, through: str) -> Iterable[LocalWorkItem]:
+        """Open tasks whose ``due_date`` is on or before ``through`` (``YYYY-MM-DD``): Slack reminders."""
         ...

@@ -87,18 +87,17 @@ def sync_customers(api: _Api, counts: SyncCounts) -> dict[str, str]:
             )
         else:
             counts.skipped += 1
-    for lid, obj in _run_batch(api, "Customer", pushes, counts, "customer").items():
-        was_new = lid not in mapped
-        s.save_mapping(
-            "customer",
-            lid,
-            str(obj["Id"]),
-            sync_token=obj.get("SyncToken"),
-            local_updated_at=locals_[lid].updated_at,
-            remote_updated=_stamp(obj),
-        )
+    saved = _run_batch(api, "Customer", pushes, counts, "customer")
+    s.save_mappings(
+        "customer",
+        [
+            Mapping_(lid, str(obj["Id"]), obj.get("SyncToken"), locals_[lid].updated_at, _stamp(obj))
+            for lid, obj in saved.items()
+        ],
+    )
+    for lid, obj in saved.items():
         remote_to_local[str(obj["Id"])] = lid
-        if was_new:
+        if lid not in mapped:
             counts.created += 1
         else:
             counts.updated += 1
@@ -243,17 +242,16 @@ def sync_invoices(api: _Api, counts: SyncCounts, remote_to_local: dict[str, str]
         else:
             token = (remote.get(m.remote_id) or {}).get("SyncToken", m.sync_token)
             pushes.append((lid, "update", {**payload, "Id": m.remote_id, "SyncToken": token, "sparse": True}))
-    for lid, obj in _run_batch(api, "Invoice", pushes, counts, "invoice").items():
-        was_new = lid not in mapped
-        s.save_mapping(
-            "invoice",
-            lid,
-            str(obj["Id"]),
-            sync_token=obj.get("SyncToken"),
-            local_updated_at=locals_[lid].updated_at,
-            remote_updated=_stamp(obj),
-        )
-        if was_new:
+    saved = _run_batch(api, "Invoice", pushes, counts, "invoice")
+    s.save_mappings(
+        "invoice",
+        [
+            Mapping_(lid, str(obj["Id"]), obj.get("SyncToken"), locals_[lid].updated_at, _stamp(obj))
+            for lid, obj in saved.items()
+        ],
+    )
+    for lid in saved:
+        if lid not in mapped:
             counts.created += 1
         else:
             counts.updated += 1

@@ -7,6 +7,7 @@ Slack answers most failures with HTTP 200 and ``{"ok": false, "error": "channel_
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any
 
 import httpx
@@ -139,5 +140,25 @@ class SlackConnector:
         return {k: who.get(k) for k in ("team", "team_id", "user", "user_id", "bot_id", "url")}
 
     def sync(self, session: Session, counts: SyncCounts) -> None:
-        # Nothing to pull from Slack: the sync proves the token works. Notifications go out as they happen.
+        """Nothing to pull from Slack: the sync proves the token works, then sends what is pending (reminders
+        for open tasks due within ``config.reminderDays``, default 1, by the backend's clock; once per task and
+        due date). Event notifications go out as they happen (actions, automations)."""
         self.test(session)
+        if not session.has_local_data():
+            return
+        channel = session.config.get("reminderChannel") or session.credentials.get("defaultChannel")
+        days = session.config.get("reminderDays", 1)
+        if not isinstance(channel, str) or not channel or not isinstance(days, int) or isinstance(days, bool):
+            return
+        today = datetime.fromtimestamp(session.now(), timezone.utc).date()
+        through = (today + timedelta(days=days)).isoformat()
+        sent = session.mappings("reminder")
+        for task in session.local_data().tasks_due(through):
+            key = f"task:{task.id}:{task.due_date}"
+            if key in sent:
+                counts.skipped += 1
+                continue
+            when = "overdue" if task.due_date and task.due_date < today.isoformat() else f"due {task.due_date}"
+            result = session.call(post_message(channel, f"Reminder: task *{task.title}* is {when}"))
+            session.save_mapping("reminder", key, key, sync_token=str(result.get("ts")))
+            counts.created += 1

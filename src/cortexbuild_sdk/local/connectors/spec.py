@@ -66,6 +66,14 @@ class Session(Protocol):
 
     def local_data(self) -> LocalData: ...
 
+    def has_local_data(self) -> bool:
+        """Whether construction data is bound (syncs that only *add* to it can run without)."""
+        ...
+
+    def now(self) -> float:
+        """The backend clock, epoch seconds (reminders are due by it)."""
+        ...
+
     def mappings(self, kind: str) -> dict[str, Mapping_]:
         """Every mapping of ``kind``, by local id."""
         ...
@@ -80,6 +88,10 @@ class Session(Protocol):
         local_updated_at: int | None = None,
         remote_updated: str | None = None,
     ) -> None: ...
+
+    def save_mappings(self, kind: str, rows: list[Mapping_]) -> None:
+        """Upsert many mappings in one transaction (a batch's results)."""
+        ...
 
     def save_record(self, kind: str, remote_id: str, data: Mapping[str, Any]) -> bool:
         """Upsert a typed record pulled from the provider; True when it was new."""

@@ -35,6 +35,7 @@ from .integrations import _get
 __all__ = ["MAX_ATTEMPTS", "enqueue", "kick", "list_jobs", "normalize", "update_integration"]
 
 MAX_ATTEMPTS = 5
+STALE_MS = 10 * 60 * 1000
 
 
 class _Pending(threading.local):
@@ -141,10 +142,12 @@ def kick(ctx: Ctx, *, force: bool = False) -> None:
 
 def _claim(ctx: Ctx) -> sqlite3.Row | None:
     with ctx.env.db.write() as conn:
+        now = ctx.now_ms()
+        # 'running' rows untouched for STALE_MS belong to a process that died mid-attempt: take them over.
         row = conn.execute(
-            "SELECT * FROM automation_jobs WHERE account_id = ? AND status = 'pending' AND next_at <= ?"
-            " ORDER BY next_at, id LIMIT 1",
-            (ctx.account.id, ctx.now_ms()),
+            "SELECT * FROM automation_jobs WHERE account_id = ? AND ((status = 'pending' AND next_at <= ?)"
+            " OR (status = 'running' AND updated_at < ?)) ORDER BY next_at, id LIMIT 1",
+            (ctx.account.id, now, now - STALE_MS),
         ).fetchone()
         if row is not None:
             conn.execute(

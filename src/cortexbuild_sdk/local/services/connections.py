@@ -95,6 +95,13 @@ class ConnectorSession:
             )
         return runtime.local_data(self.ctx)
 
+    def has_local_data(self) -> bool:
+        runtime = self.ctx.rt.connectors
+        return runtime is not None and runtime.local_data is not None
+
+    def now(self) -> float:
+        return self.ctx.rt.clock.now()
+
     def mappings(self, kind: str) -> dict[str, Mapping_]:
         with self.ctx.env.db.read() as conn:
             rows = conn.execute(
@@ -122,6 +129,28 @@ class ConnectorSession:
                 " sync_token = excluded.sync_token, local_updated_at = excluded.local_updated_at,"
                 " remote_updated = excluded.remote_updated",
                 (self.integration_id, kind, local_id, remote_id, sync_token, local_updated_at, remote_updated),
+            )
+
+    def save_mappings(self, kind: str, rows: list[Mapping_]) -> None:
+        with self.ctx.env.db.write() as conn:
+            conn.executemany(
+                "INSERT INTO connector_mappings (integration_id, kind, local_id, remote_id, sync_token,"
+                " local_updated_at, remote_updated) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (integration_id, kind, local_id) DO UPDATE SET remote_id = excluded.remote_id,"
+                " sync_token = excluded.sync_token, local_updated_at = excluded.local_updated_at,"
+                " remote_updated = excluded.remote_updated",
+                [
+                    (
+                        self.integration_id,
+                        kind,
+                        m.local_id,
+                        m.remote_id,
+                        m.sync_token,
+                        m.local_updated_at,
+                        m.remote_updated,
+                    )
+                    for m in rows
+                ],
             )
 
     def save_record(self, kind: str, remote_id: str, data: Mapping[str, Any]) -> bool:

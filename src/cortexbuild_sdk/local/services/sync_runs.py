@@ -2,7 +2,7 @@
 
 Integration ``sync_status`` goes idle -> syncing -> success | error; the run goes queued -> running -> success |
 error with counts ``{created, updated, skipped, failed}``. One run at a time per integration (a second start
-answers 409).
+answers 409; a run orphaned by a dead process is closed as interrupted after :data:`STALE_AFTER_MS`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,26 @@ from .integrations import _get
 __all__ = ["list_runs", "render", "retrieve", "start"]
 
 _log = logging.getLogger("cortexbuild_sdk.local.connectors")
+
+STALE_AFTER_MS = 30 * 60 * 1000
+"""A run unfinished this long was orphaned by a process that died mid-sync: the next start closes it."""
+
+
+def _close_stale(ctx: Ctx, conn: sqlite3.Connection, integration_id: int) -> bool:
+    """Close the integration's runs older than :data:`STALE_AFTER_MS` as interrupted; True if none is left."""
+    now = ctx.now_ms()
+    conn.execute(
+        "UPDATE integration_sync_runs SET status = 'error', finished_at = ?,"
+        " error = 'interrupted: the process running it stopped before it finished'"
+        " WHERE integration_id = ? AND status = 'syncing' AND started_at < ?",
+        (now, integration_id, now - STALE_AFTER_MS),
+    )
+    left = conn.execute(
+        "SELECT 1 FROM integration_sync_runs WHERE integration_id = ? AND status = 'syncing'", (integration_id,)
+    ).fetchone()
+    return left is None
+
+
 _ZERO = {"created": 0, "updated": 0, "skipped": 0, "failed": 0}
 
 
@@ -66,7 +86,7 @@ def start(ctx: Ctx, integration_id: int) -> dict[str, Any]:
                 f"integration {integration_id} needs reauthorization: {row['auth_error']}",
                 code="reauthorization_required",
             )
-        if row["sync_status"] == "syncing":
+        if row["sync_status"] == "syncing" and not _close_stale(ctx, conn, integration_id):
             raise Conflict(f"integration {integration_id} is already syncing", code="sync_in_progress", retryable=True)
         now = ctx.now_ms()
         cur = conn.execute(
