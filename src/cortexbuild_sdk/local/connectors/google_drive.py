@@ -246,13 +246,8 @@ class GoogleDriveConnector:
 
     def sync(self, session: Session, counts: SyncCounts) -> None:
         """Back up every local document not yet in Drive, and upload a new version of changed ones."""
-        data = session.local_data()
-        documents = getattr(data, "documents", None)
-        if documents is None:
-            self.test(session)
-            return
         known = session.mappings("file")
-        for doc in documents():
+        for doc in session.local_data().documents():
             m = known.get(str(doc.id))
             if m is not None and doc.updated_at <= (m.local_updated_at or 0):
                 counts.skipped += 1

@@ -127,6 +127,10 @@ class LocalData(Protocol):
         """The document with its bytes, or ``errors.NotFound``."""
         ...
 
+    def documents(self) -> Iterable[LocalDocument]:
+        """Every document (Drive sync backs up the new and changed ones)."""
+        ...
+
     def work_item(self, kind: str, item_id: int) -> LocalWorkItem:
         """An RFI (``kind`` "rfi") or task ("task"), or ``errors.NotFound``."""
         ...
