@@ -93,3 +93,28 @@ def test_drive_upload_versions_share(
     assert shared.result is not None and shared.result["role"] == "commenter"
     assert d_state.permissions[first.result["file_id"]][0]["emailAddress"] == "architect@studio.example"
     assert len([f for f in d_state.files.values() if f["name"] == "Tower A"]) == 1  # the folder was reused
+
+
+def test_drive_sync_backs_up_new_and_changed_documents(
+    world: tuple[CortexBuild, slack.SlackState, gd.DriveState, MemoryData, Backend],
+) -> None:
+    client, _, d_state, data, backend = world
+    iid = _connect(client, "google_drive")
+    data.documents_ = {
+        1: LocalDocument(1, "a.pdf", "application/pdf", b"A", 10, 4, "Tower A"),
+        2: LocalDocument(2, "b.pdf", "application/pdf", b"B", 10, 5, "Tower B"),
+    }
+
+    def sync() -> tuple[str, int, int, int]:
+        run = client.integrations.sync(iid)
+        assert run is not None
+        backend.wait_for_syncs()
+        done = client.integrations.sync_run(iid, run.id)
+        return done.status, done.counts.created, done.counts.updated, done.counts.skipped
+
+    assert sync() == ("success", 2, 0, 0)
+    assert sync() == ("success", 0, 0, 2)
+    data.documents_[2] = LocalDocument(2, "b.pdf", "application/pdf", b"B2", 30, 5, "Tower B")
+    assert sync() == ("success", 0, 1, 1)
+    file_b = next(f for f in d_state.files.values() if f["name"] == "b.pdf")
+    assert d_state.content[file_b["id"]] == [b"B", b"B2"]  # the old version is kept
