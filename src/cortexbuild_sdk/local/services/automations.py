@@ -144,11 +144,18 @@ def _claim(ctx: Ctx) -> sqlite3.Row | None:
     with ctx.env.db.write() as conn:
         now = ctx.now_ms()
         # 'running' rows untouched for STALE_MS belong to a process that died mid-attempt: take them over.
-        row = conn.execute(
-            "SELECT * FROM automation_jobs WHERE account_id = ? AND ((status = 'pending' AND next_at <= ?)"
-            " OR (status = 'running' AND updated_at < ?)) ORDER BY next_at, id LIMIT 1",
-            (ctx.account.id, now, now - STALE_MS),
-        ).fetchone()
+        # Two index range scans on (account_id, status, next_at): due pending jobs, then the few running ones.
+        row = (
+            conn.execute(
+                "SELECT * FROM automation_jobs WHERE account_id = ? AND status = 'pending' AND next_at <= ?"
+                " ORDER BY next_at LIMIT 1",
+                (ctx.account.id, now),
+            ).fetchone()
+            or conn.execute(
+                "SELECT * FROM automation_jobs WHERE account_id = ? AND status = 'running' AND updated_at < ? LIMIT 1",
+                (ctx.account.id, now - STALE_MS),
+            ).fetchone()
+        )
         if row is not None:
             conn.execute(
                 "UPDATE automation_jobs SET status = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ?",

@@ -11,7 +11,10 @@ from .common import Page, paginate
 from .context import Ctx
 from .integrations import _get
 
-__all__ = ["list_requests", "record", "render"]
+__all__ = ["KEEP_PER_INTEGRATION", "list_requests", "record", "render"]
+
+KEEP_PER_INTEGRATION = 1000
+"""The log keeps each integration's latest requests; older ones are pruned every 100 inserts (by index)."""
 
 
 def record(ctx: Ctx, integration_id: int, provider: str, exchange: Exchange) -> int:
@@ -36,6 +39,12 @@ def record(ctx: Ctx, integration_id: int, provider: str, exchange: Exchange) -> 
             ),
         )
         assert cur.lastrowid is not None
+        if cur.lastrowid % 100 == 0:
+            conn.execute(
+                "DELETE FROM provider_requests WHERE integration_id = ? AND id <= (SELECT id FROM provider_requests"
+                " WHERE integration_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                (integration_id, integration_id, KEEP_PER_INTEGRATION),
+            )
         return cur.lastrowid
 
 
