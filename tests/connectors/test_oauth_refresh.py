@@ -136,6 +136,17 @@ def test_invalid_grant_marks_the_integration_and_stops_its_work(client: CortexBu
         with pytest.raises(ConflictError):
             client.integrations.slack(iid).send_message(channel="#general", text="y")
         assert token.call_count == 2 and post.call_count == 0
+        # Reconnecting through OAuth with integration_id repairs the same integration.
+        auth = client.integrations.oauth.authorize(
+            "slack", redirect_uri="http://127.0.0.1/cb", name="again", integration_id=iid
+        )
+        token.mock(return_value=httpx.Response(200, json=token_answer(5)))
+        assert client.integrations.oauth.callback("slack", code="c2", state=auth.state).id == iid
+        fixed = client.integrations.retrieve(iid)
+        assert fixed.error is None and fixed.sync_status == "idle"
+        client.integrations.slack(iid).send_message(channel="#general", text="z")
+        assert post.calls.last.request.headers["authorization"] == "Bearer xoxb-5"
+        assert [i.id for i in client.integrations.list()] == [iid]
 
 
 def test_provider_429_honours_retry_after(client: CortexBuild) -> None:

@@ -372,6 +372,7 @@ _CONNECTOR_COLUMNS = (
     ("integration_sync_runs", "run_started_at", "INTEGER"),  # NULL while the run is queued
     ("integration_sync_runs", "counts", "TEXT"),  # JSON {created, updated, skipped, failed}
     ("integrations", "auth_error", "TEXT"),  # set by invalid_grant: the integration must be reconnected
+    ("oauth_states", "integration_id", "INTEGER"),  # a reconnect: the callback refreshes this integration
 )
 
 

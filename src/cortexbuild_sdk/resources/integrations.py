@@ -218,11 +218,20 @@ class IntegrationsOAuth(APIResource[ClientT]):
 
     @endpoint
     def authorize(
-        self, provider: str, *, redirect_uri: str, name: str, **options: Unpack[RequestOptions]
+        self,
+        provider: str,
+        *,
+        redirect_uri: str,
+        name: str,
+        integration_id: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> RequestSpec[OAuthAuthorization]:
-        """Start the flow: send the user to ``authorization_url``, then call :meth:`callback`."""
+        """Start the flow: send the user to ``authorization_url``, then call :meth:`callback`. With
+        ``integration_id`` the flow reconnects that integration (after ``reauthorization_required``)."""
         path = f"{_BASE}/oauth/{path_id(provider)}/authorize"
-        query = {"redirect_uri": redirect_uri, "name": name}
+        query: dict[str, Any] = {"redirect_uri": redirect_uri, "name": name}
+        if integration_id is not None:
+            query["integration_id"] = integration_id
         return RequestSpec("GET", path, whole(OAuthAuthorization), query=query, options=options)
 
     @endpoint

@@ -56,7 +56,16 @@ def authorize(call: Call) -> tuple[int, dict[str, Any]]:
     name = call.query.get("name") or None
     if name is not None and len(name) > 200:
         raise validation("name must be at most 200 characters")
-    return 200, oauth_flow.authorize(call.ctx, call.params["provider"], redirect_uri=redirect_uri, name=name)
+    reconnect = call.query.get("integration_id")
+    if reconnect is not None and (not reconnect.isdigit() or not 0 < int(reconnect) < 2**63):
+        raise validation("integration_id must be a positive integer")
+    return 200, oauth_flow.authorize(
+        call.ctx,
+        call.params["provider"],
+        redirect_uri=redirect_uri,
+        name=name,
+        integration_id=int(reconnect) if reconnect is not None else None,
+    )
 
 
 def callback(call: Call) -> tuple[int, dict[str, Any]]:

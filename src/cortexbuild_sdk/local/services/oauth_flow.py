@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import sqlite3
 from typing import Any
 
@@ -56,8 +57,17 @@ def _state_hash(state: str) -> str:
     return hashlib.sha256(state.encode("utf-8")).hexdigest()
 
 
-def authorize(ctx: Ctx, provider: str, *, redirect_uri: str, name: str | None) -> dict[str, Any]:
+def authorize(
+    ctx: Ctx, provider: str, *, redirect_uri: str, name: str | None, integration_id: int | None = None
+) -> dict[str, Any]:
+    """Start a flow; with ``integration_id`` the callback reconnects that integration (after
+    ``reauthorization_required``) instead of creating one."""
     config = _config(ctx, provider)
+    if integration_id is not None:
+        with ctx.env.db.read() as conn:
+            existing = _get(ctx, conn, integration_id)
+        if existing["provider"] != provider:
+            raise validation(f"integration {integration_id} is a {existing['provider']} integration, not {provider}")
     state = oauth.new_state()
     verifier, challenge = oauth.new_pkce()
     digest = _state_hash(state)
@@ -66,7 +76,7 @@ def authorize(ctx: Ctx, provider: str, *, redirect_uri: str, name: str | None) -
         conn.execute("DELETE FROM oauth_states WHERE expires_at < ?", (now,))
         conn.execute(
             "INSERT INTO oauth_states (state_hash, account_id, provider, name, redirect_uri, code_verifier,"
-            " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_at, expires_at, integration_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 digest,
                 ctx.account.id,
@@ -76,6 +86,7 @@ def authorize(ctx: Ctx, provider: str, *, redirect_uri: str, name: str | None) -
                 seal(ctx.keyring, ctx.env.name, "oauth-state", digest, verifier),
                 now,
                 now + STATE_TTL_MS,
+                integration_id,
             ),
         )
     url = oauth.authorization_url(config, redirect_uri=redirect_uri, state=state, code_challenge=challenge)
@@ -129,7 +140,16 @@ def callback(ctx: Ctx, provider: str, *, code: str, state: str, extra: dict[str,
     except oauth.OAuthError as exc:
         raise _oauth_failed(exc) from None
     with ctx.env.db.write() as conn:
-        integration_id = insert(ctx, conn, provider=provider, name=row["name"], config=extra, credentials=None)
+        if row["integration_id"] is not None:  # reconnect: new tokens, the reauthorization error cleared
+            integration_id = row["integration_id"]
+            _get(ctx, conn, integration_id)
+            conn.execute(
+                "UPDATE integrations SET auth_error = NULL, sync_status = CASE WHEN sync_status = 'error'"
+                " THEN 'idle' ELSE sync_status END, config = json_patch(config, ?), updated_at = ? WHERE id = ?",
+                (json.dumps(extra), ctx.now_ms(), integration_id),
+            )
+        else:
+            integration_id = insert(ctx, conn, provider=provider, name=row["name"], config=extra, credentials=None)
         _store_tokens(ctx, conn, integration_id, tokens)
         return render(_get(ctx, conn, integration_id))
 
