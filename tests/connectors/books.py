@@ -14,6 +14,7 @@ from cortexbuild_sdk.local.connectors.local_data import (
     LocalInvoice,
     LocalWorkItem,
     RemoteClient,
+    RemoteDocument,
     RemoteInvoice,
 )
 from cortexbuild_sdk.local.errors import NotFound
@@ -26,6 +27,7 @@ class MemoryData:
         self.documents_: dict[int, LocalDocument] = {}
         self.work: dict[tuple[str, int], LocalWorkItem] = {}
         self.paid_events: list[dict[str, Any]] = []
+        self.versions: dict[int, list[bytes]] = {}
         self._ids = itertools.count(1)
         self._clock = itertools.count(1_000)
         self._lock = threading.Lock()
@@ -107,6 +109,22 @@ class MemoryData:
 
     def tasks_due(self, through: str) -> Iterable[LocalWorkItem]:
         return [w for (kind, _), w in self.work.items() if kind == "task" and w.due_date and w.due_date <= through]
+
+    def upsert_document(self, local_id: int | None, remote: RemoteDocument) -> LocalDocument:
+        with self._lock:
+            did = local_id if local_id is not None else next(self._ids)
+            doc = LocalDocument(
+                did,
+                remote.name,
+                remote.mime_type,
+                remote.content,
+                self.tick(),
+                remote.project_id,
+                f"Project {remote.project_id}",
+            )
+            self.documents_[did] = doc
+            self.versions.setdefault(did, []).append(remote.content)
+            return doc
 
     def work_item(self, kind: str, item_id: int) -> LocalWorkItem:
         if (kind, item_id) not in self.work:

@@ -101,8 +101,8 @@ def test_drive_sync_backs_up_new_and_changed_documents(
     client, _, d_state, data, backend = world
     iid = _connect(client, "google_drive")
     data.documents_ = {
-        1: LocalDocument(1, "a.pdf", "application/pdf", b"A", 10, 4, "Tower A"),
-        2: LocalDocument(2, "b.pdf", "application/pdf", b"B", 10, 5, "Tower B"),
+        101: LocalDocument(101, "a.pdf", "application/pdf", b"A", 10, 4, "Tower A"),
+        102: LocalDocument(102, "b.pdf", "application/pdf", b"B", 10, 5, "Tower B"),
     }
 
     def sync() -> tuple[str, int, int, int]:
@@ -114,7 +114,17 @@ def test_drive_sync_backs_up_new_and_changed_documents(
 
     assert sync() == ("success", 2, 0, 0)
     assert sync() == ("success", 0, 0, 2)
-    data.documents_[2] = LocalDocument(2, "b.pdf", "application/pdf", b"B2", 30, 5, "Tower B")
+    data.documents_[102] = LocalDocument(102, "b.pdf", "application/pdf", b"B2", 30, 5, "Tower B")
     assert sync() == ("success", 0, 1, 1)
     file_b = next(f for f in d_state.files.values() if f["name"] == "b.pdf")
     assert d_state.content[file_b["id"]] == [b"B", b"B2"]  # the old version is kept
+    # The other way: a file added in Drive and a file edited in Drive.
+    tower_a = next(f["id"] for f in d_state.files.values() if f["name"] == "Tower A")
+    gd.user_upload(d_state, tower_a, "photo.jpg", b"JPEG", "image/jpeg")
+    file_a = next(f["id"] for f in d_state.files.values() if f["name"] == "a.pdf")
+    gd.user_edit(d_state, file_a, b"A-edited-in-drive")
+    assert sync() == ("success", 1, 1, 1)
+    photo = next(d for d in data.documents() if d.name == "photo.jpg")
+    assert (photo.content, photo.mime_type, photo.project_id) == (b"JPEG", "image/jpeg", 4)
+    assert data.documents_[101].content == b"A-edited-in-drive" and data.versions[101] == [b"A-edited-in-drive"]
+    assert sync() == ("success", 0, 0, 3)  # and then nothing moves

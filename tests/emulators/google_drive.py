@@ -35,6 +35,32 @@ class DriveState:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
 
+def user_upload(state: DriveState, folder_id: str, name: str, data: bytes, mime: str = "application/pdf") -> str:
+    """What a person adding a file in the Drive UI does."""
+    with state.lock:
+        fid = f"file{next(state._ids)}"
+        state.files[fid] = {
+            "kind": "drive#file",
+            "id": fid,
+            "name": name,
+            "mimeType": mime,
+            "parents": [folder_id],
+            "version": "1",
+            "size": str(len(data)),
+            "trashed": False,
+            "webViewLink": f"https://drive.google.com/file/d/{fid}/view",
+        }
+        state.content[fid] = [data]
+        return fid
+
+
+def user_edit(state: DriveState, fid: str, data: bytes) -> None:
+    with state.lock:
+        f = state.files[fid]
+        f["version"] = str(int(f["version"]) + 1)
+        state.content[fid].append(data)
+
+
 def _error(status: int, message: str, reason: str) -> Response:
     return JSONResponse(
         {
@@ -124,7 +150,11 @@ def app(state: DriveState) -> Starlette:
                 rows = [f for f in rows if f["mimeType"] == m.group(1)]
             if (m := re.search(r"'([^']*)' in parents", q)) is not None:
                 rows = [f for f in rows if m.group(1) in f["parents"]]
-            return JSONResponse({"kind": "drive#fileList", "files": [{"id": f["id"], "name": f["name"]} for f in rows]})
+            if (m := re.search(r"mimeType != '([^']*)'", q)) is not None:
+                rows = [f for f in rows if f["mimeType"] != m.group(1)]
+            fields = request.query_params.get("fields", "")
+            keys = ("id", "name", "mimeType", "version") if "version" in fields else ("id", "name")
+            return JSONResponse({"kind": "drive#fileList", "files": [{k: f[k] for k in keys} for f in rows]})
         meta = json.loads(await request.body())
         with state.lock:
             return JSONResponse(_public(new_file(meta, None)))
@@ -186,6 +216,14 @@ def app(state: DriveState) -> Starlette:
             del state.sessions[sid]
         return JSONResponse(_public(f))
 
+    async def media(request: Request) -> Response:
+        if not authorised(request):
+            return denied()
+        fid = request.path_params["fid"]
+        if fid not in state.files or request.query_params.get("alt") != "media":
+            return _error(404, f"File not found: {fid}.", "notFound")
+        return Response(state.content[fid][-1], media_type=state.files[fid]["mimeType"])
+
     async def permissions(request: Request) -> Response:
         if not authorised(request):
             return denied()
@@ -220,6 +258,7 @@ def app(state: DriveState) -> Starlette:
             Route("/token", token, methods=["POST"]),
             Route("/drive/v3/about", about, methods=["GET"]),
             Route("/drive/v3/files", files, methods=["GET", "POST"]),
+            Route("/drive/v3/files/{fid}", media, methods=["GET"]),
             Route("/drive/v3/files/{fid}/permissions", permissions, methods=["POST"]),
             Route("/drive/v3/files/{fid}/revisions", revisions, methods=["GET"]),
             Route("/upload/drive/v3/files", upload, methods=["POST", "PUT"]),

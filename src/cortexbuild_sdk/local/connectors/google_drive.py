@@ -14,7 +14,7 @@ import httpx
 
 from .base import ProviderError, ProviderRequest, json_of
 from .common import bearer, body_dict
-from .local_data import LocalDocument
+from .local_data import LocalDocument, RemoteDocument
 from .spec import Action, ActionParams, Session, SyncCounts
 
 __all__ = ["CHUNK", "MULTIPART_LIMIT", "GoogleDriveConnector", "multipart_related"]
@@ -245,13 +245,64 @@ class GoogleDriveConnector:
         return {"user": (about.get("user") or {}).get("emailAddress")}
 
     def sync(self, session: Session, counts: SyncCounts) -> None:
-        """Back up every local document not yet in Drive, and upload a new version of changed ones."""
+        """Both ways. Push: every local document not yet in Drive, a new revision of changed ones. Pull: files
+        added to a project folder in Drive become documents; files changed in Drive (a new ``version``) become
+        new versions of theirs. A document changed on both sides keeps the local edit (pushed as a revision)."""
+        data = session.local_data()
         known = session.mappings("file")
-        for doc in session.local_data().documents():
+        pushed: set[str] = set()
+        for doc in data.documents():
             m = known.get(str(doc.id))
             if m is not None and doc.updated_at <= (m.local_updated_at or 0):
-                counts.skipped += 1
                 continue
             _, created = upload_document(session, doc)
+            pushed.add(str(doc.id))
             counts.created += created
             counts.updated += not created
+        known = session.mappings("file")
+        by_remote = {m.remote_id: m for m in known.values()}
+        for key, folder in session.mappings("folder").items():
+            if not key.startswith("project:"):
+                continue
+            project_id = int(key.split(":", 1)[1])
+            for f in _folder_files(session, folder.remote_id):
+                m = by_remote.get(str(f["id"]))
+                if m is not None and (m.local_id in pushed or str(f.get("version")) == m.sync_token):
+                    counts.skipped += m.local_id not in pushed
+                    continue
+                content = session.call(
+                    ProviderRequest(
+                        "GET", f"{API}/files/{f['id']}", lambda r: r.content, params={"alt": "media"}, retry_5xx=True
+                    )
+                )
+                remote = RemoteDocument(
+                    str(f["name"]), str(f.get("mimeType") or "application/octet-stream"), content, project_id
+                )
+                stored = data.upsert_document(int(m.local_id) if m is not None else None, remote)
+                session.save_mapping(
+                    "file",
+                    str(stored.id),
+                    str(f["id"]),
+                    sync_token=str(f.get("version")),
+                    local_updated_at=stored.updated_at,
+                )
+                counts.created += m is None
+                counts.updated += m is not None
+
+
+def _folder_files(session: Session, folder_id: str) -> list[dict[str, Any]]:
+    files: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        params = {
+            "q": f"'{_q(folder_id)}' in parents and trashed = false and mimeType != '{FOLDER}'",
+            "fields": "nextPageToken,files(id,name,mimeType,version)",
+            "pageSize": "1000",
+        }
+        if token:
+            params["pageToken"] = token
+        page = session.call(ProviderRequest("GET", f"{API}/files", body_dict, params=params, retry_5xx=True))
+        files += [f for f in page.get("files") or [] if isinstance(f, dict)]
+        token = page.get("nextPageToken")
+        if not token:
+            return files

@@ -22,6 +22,7 @@ __all__ = [
     "LocalLine",
     "LocalWorkItem",
     "RemoteClient",
+    "RemoteDocument",
     "RemoteInvoice",
 ]
 
@@ -89,6 +90,16 @@ class LocalDocument:
 
 
 @dataclass(frozen=True)
+class RemoteDocument:
+    """A file found in a project's provider folder (added or changed there)."""
+
+    name: str
+    mime_type: str
+    content: bytes
+    project_id: int | None
+
+
+@dataclass(frozen=True)
 class LocalWorkItem:
     """An RFI or a task, as an issue tracker sees it."""
 
@@ -129,6 +140,11 @@ class LocalData(Protocol):
 
     def documents(self) -> Iterable[LocalDocument]:
         """Every document (Drive sync backs up the new and changed ones)."""
+        ...
+
+    def upsert_document(self, local_id: int | None, remote: RemoteDocument) -> LocalDocument:
+        """Create a document from a provider file, or store a changed file as the document's new version
+        (the documents service keeps the versions); returns it as stored."""
         ...
 
     def work_item(self, kind: str, item_id: int) -> LocalWorkItem:
