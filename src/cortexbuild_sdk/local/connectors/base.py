@@ -109,6 +109,8 @@ class ProviderRequest(Generic[T]):
     content: bytes | None = None
     retry_5xx: bool = False
     authenticate: bool = True
+    timeout: float | None = None
+    """Seconds for this call (uploads); None keeps the client's default."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,7 @@ class Channel:
             json=req.json,
             data=dict(req.data) if req.data is not None else None,
             content=req.content,
+            timeout=req.timeout if req.timeout is not None else httpx.USE_CLIENT_DEFAULT,
         )
 
     def _not_sent(self, request: httpx.Request) -> NotSent:

@@ -45,6 +45,7 @@ def backup_document(session: Session, p: BackupDocument) -> dict[str, Any]:
             body_dict,
             headers={"Dropbox-API-Arg": json.dumps(arg), "Content-Type": "application/octet-stream"},
             content=doc.content,
+            timeout=300.0,  # up to 150 MB in one request
         )
     )
     return {"id": meta.get("id"), "path": meta.get("path_display"), "rev": meta.get("rev"), "size": meta.get("size")}

@@ -24,6 +24,7 @@ UPLOAD = "https://www.googleapis.com/upload/drive/v3"
 FOLDER = "application/vnd.google-apps.folder"
 MULTIPART_LIMIT = 5 * 1024 * 1024
 CHUNK = 5 * 1024 * 1024
+UPLOAD_TIMEOUT = 120.0
 _FIELDS = "id,name,mimeType,version,size,webViewLink,parents"
 
 
@@ -93,6 +94,7 @@ def _upload(session: Session, doc: LocalDocument, file_id: str | None, parent: s
                 params={"uploadType": "multipart", "fields": _FIELDS},
                 content=body,
                 headers={"Content-Type": ctype},
+                timeout=UPLOAD_TIMEOUT,
             )
         )
     start = session.call(
@@ -118,6 +120,7 @@ def _upload(session: Session, doc: LocalDocument, file_id: str | None, parent: s
                 lambda r: (r.status_code, r.headers.get("range"), body_dict(r)),
                 content=doc.content[offset:end],
                 headers={"Content-Range": f"bytes {offset}-{end - 1}/{total}"},
+                timeout=UPLOAD_TIMEOUT,
             )
         )
         status, acknowledged, result = answer
