@@ -304,3 +304,15 @@ def test_other_tenant_cannot_see_requests(client: CortexBuild) -> None:
             list(rival.integrations.requests(iid))
         with pytest.raises(NotFoundError):
             rival.integrations.github(iid).create_issue(title="x")
+
+
+@pytest.mark.parametrize("site", ["https://169.254.169.254", "https://10.0.0.7", "https://[::ffff:192.168.1.1]"])
+def test_user_supplied_hosts_are_checked_against_the_address_policy(
+    site: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CORTEXBUILD_PROVIDER_JIRA_URL")  # no override: the user's own site URL is used
+    with Backend(clock=clock) as backend, CortexBuild.local(backend=backend, max_retries=0) as client:
+        iid = _create(client, "jira", {"baseUrl": site, "email": "a@b.example", "apiToken": "t"})
+        with respx.mock, pytest.raises(APIStatusError) as caught:  # no route: nothing may be sent
+            client.integrations.test(iid)
+    assert caught.value.code == "provider_address_refused"

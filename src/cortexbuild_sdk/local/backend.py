@@ -83,7 +83,11 @@ class Backend:
         local_data: LocalDataFactory | None = None,
     ) -> None:
         # Checked first: a bad override fails before any file is created.
-        connectors = ConnectorRuntime(resolve_provider_urls(provider_urls), local_data)
+        connectors = ConnectorRuntime(
+            resolve_provider_urls(provider_urls),
+            local_data,
+            address_policy=delivery_policy if delivery_policy is not None else AddressPolicy(),
+        )
         self.clock: Clock = clock if clock is not None else SystemClock()
         self._tmpdir: str | None = None
         if path is None:

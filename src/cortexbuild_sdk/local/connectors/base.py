@@ -111,6 +111,8 @@ class ProviderRequest(Generic[T]):
     authenticate: bool = True
     timeout: float | None = None
     """Seconds for this call (uploads); None keeps the client's default."""
+    user_host: bool = False
+    """The host comes from the user's credentials (Jira site, Zapier hook): checked by the address guard."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,8 @@ class Channel:
     send: bool = True
     throttle: Callable[[], float] | None = None
     on_unauthorized: Callable[[], bool] | None = None
+    guard: Callable[[str], str | None] | None = None
+    """For ``user_host`` requests (unless a provider URL override is set): why the URL's host is refused."""
     max_attempts: int = 4
     sleep: Callable[[float], None] = time.sleep
     requests_made: int = field(default=0, init=False)
@@ -157,6 +161,14 @@ class Channel:
 
     def _build(self, client: httpx.Client | httpx.AsyncClient, req: ProviderRequest[Any]) -> httpx.Request:
         headers = {"Accept": "application/json", **(req.headers or {})}
+        if req.user_host and self.send and self.guard is not None and not self.base_url:
+            refused = self.guard(req.url)
+            if refused:
+                raise ProviderError(
+                    self.provider,
+                    f"refused to connect to {urlsplit(req.url).hostname}: {refused}",
+                    code="provider_address_refused",
+                )
         if req.authenticate:
             headers.update(self.auth())
         return client.build_request(

@@ -47,7 +47,9 @@ def create_issue(session: Session, p: CreateIssue) -> dict[str, Any]:
     if p.labels:
         fields["labels"] = p.labels
     issue = session.call(
-        ProviderRequest("POST", f"{_base(session)}/rest/api/3/issue", body_dict, json={"fields": fields})
+        ProviderRequest(
+            "POST", f"{_base(session)}/rest/api/3/issue", body_dict, json={"fields": fields}, user_host=True
+        )
     )
     if key is not None:
         session.save_mapping("issue", key, str(issue["key"]), sync_token=str(issue.get("id")))
@@ -77,7 +79,9 @@ class JiraConnector:
         return basic(require(session, "email", "the account email"), require(session, "apiToken", "an API token"))
 
     def test(self, session: Session) -> dict[str, Any]:
-        me = session.call(ProviderRequest("GET", f"{_base(session)}/rest/api/3/myself", body_dict, retry_5xx=True))
+        me = session.call(
+            ProviderRequest("GET", f"{_base(session)}/rest/api/3/myself", body_dict, retry_5xx=True, user_host=True)
+        )
         return {"account_id": me.get("accountId"), "display_name": me.get("displayName")}
 
     def sync(self, session: Session, counts: SyncCounts) -> None:

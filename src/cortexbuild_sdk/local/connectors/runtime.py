@@ -3,6 +3,7 @@ throttles and the worker that runs sync jobs. One per :class:`~cortexbuild_sdk.l
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -10,6 +11,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from ..delivery.ssrf import AddressPolicy
 
 if TYPE_CHECKING:
     from ..services.context import Ctx
@@ -51,6 +55,8 @@ class ConnectorRuntime:
     """Binds connectors to the construction-domain data (clients, invoices, documents...); see ``local_data``."""
     sleep: Callable[[float], None] = time.sleep
     workers: int = 2
+    address_policy: AddressPolicy | None = None
+    """The backend's SSRF policy (``delivery_policy``), applied to hosts taken from users' credentials."""
     automation_backoff: tuple[float, ...] = (10.0, 60.0, 300.0, 1800.0)
     """Seconds before the 2nd, 3rd, ... attempt of a failed automation."""
     _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
@@ -59,6 +65,21 @@ class ConnectorRuntime:
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _closed: bool = field(default=False, init=False, repr=False)
     _timers: set[threading.Timer] = field(default_factory=set, init=False, repr=False)
+
+    def refusal(self, url: str) -> str | None:
+        """Why ``url``'s host may not be contacted (any resolved address refused by the policy), or None."""
+        if self.address_policy is None:
+            return None
+        host = urlsplit(url).hostname or ""
+        try:
+            infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            return f"cannot resolve {host}: {exc}"
+        for info in infos:
+            problem = self.address_policy.refusal(str(info[4][0]))
+            if problem:
+                return problem
+        return None
 
     def base_url(self, provider: str) -> str | None:
         return self.provider_urls.get(provider)

@@ -28,7 +28,7 @@ class SendEvent(ActionParams):
 
 def _post(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     url = require(session, "webhookUrl", "the Catch Hook URL")
-    answer = session.call(ProviderRequest("POST", url, body_dict, json=payload, authenticate=False))
+    answer = session.call(ProviderRequest("POST", url, body_dict, json=payload, authenticate=False, user_host=True))
     return {k: answer.get(k) for k in ("status", "id", "request_id", "attempt")}
 
 

@@ -61,6 +61,7 @@ class ConnectorSession:
             send=not (ctx.env.is_sandbox and not ctx.env.flag("integrationsEnabled")),
             throttle=throttle,
             on_unauthorized=self._reauth if self._oauth else None,
+            guard=runtime.refusal if runtime is not None else None,
         )
         if runtime is not None:
             self.channel.sleep = runtime.sleep
