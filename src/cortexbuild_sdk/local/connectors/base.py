@@ -9,17 +9,17 @@ authentication, throttling, retry decisions, logging and answer reading: only th
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import anyio
 import httpx
 
 from ..errors import Conflict, UpstreamFailed
+from .redact import MAX_LOGGED_BODY, body_of, redact_body, redact_url, text_of
 
 __all__ = [
     "MAX_LOGGED_BODY",
@@ -36,21 +36,8 @@ __all__ = [
 
 T = TypeVar("T")
 
-MAX_LOGGED_BODY = 4096
-"""Characters of a request/response body kept in the request log."""
-
 MAX_RETRY_AFTER = 60.0
 """A provider asking for a longer pause fails the call instead of parking a worker for minutes."""
-
-_SECRET_KEY = re.compile(
-    r"(token|secret|password|passwd|authorization|api[_-]?key|apikey|client_secret|code_verifier|^code$|^key$)",
-    re.IGNORECASE,
-)
-_REDACTED = "[redacted]"
-_JSON_SECRET = re.compile(
-    r'("[^"]*(?:token|secret|password|passwd|authorization|api[_-]?key|apikey)[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"',
-    re.IGNORECASE,
-)
 
 
 class ProviderError(UpstreamFailed):
@@ -184,7 +171,7 @@ class Channel:
 
     def _not_sent(self, request: httpx.Request) -> NotSent:
         log_id = self.log(
-            Exchange(request.method, redact_url(str(request.url)), None, 0, False, None, _body_of(request), None)
+            Exchange(request.method, redact_url(str(request.url)), None, 0, False, None, body_of(request), None)
         )
         return NotSent(request.method, redact_url(str(request.url)), log_id)
 
@@ -200,8 +187,8 @@ class Channel:
                 int((time.perf_counter() - started) * 1000),
                 True,
                 error,
-                _body_of(request),
-                _text_of(response) if response is not None else None,
+                body_of(request),
+                text_of(response) if response is not None else None,
             )
         )
 
@@ -335,60 +322,6 @@ def rewrite_url(url: str, base_url: str | None) -> str:
         return url
     target, base = urlsplit(url), urlsplit(base_url)
     return urlunsplit((base.scheme, base.netloc, base.path.rstrip("/") + target.path, target.query, ""))
-
-
-def redact_url(url: str) -> str:
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    pairs = [(k, _REDACTED if _SECRET_KEY.search(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-    return urlunsplit(parts._replace(query=urlencode(pairs, safe="/:[],")))
-
-
-def _redact(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {
-            k: (_REDACTED if isinstance(k, str) and _SECRET_KEY.search(k) else _redact(v)) for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_redact(v) for v in value]
-    return value
-
-
-def redact_body(content: bytes, content_type: str) -> str | None:
-    """A loggable copy of a body: JSON and form fields whose names look like credentials are replaced."""
-    if not content:
-        return None
-    kind = content_type.split(";")[0].strip().lower()
-    if kind.endswith("json") and len(content) > MAX_LOGGED_BODY:
-        # Too long to keep whole: redact the kept prefix textually instead of parsing megabytes to log 4 KiB.
-        head = content[: MAX_LOGGED_BODY * 2].decode("utf-8", "replace")
-        return _JSON_SECRET.sub(lambda m: f'{m.group(1)}"{_REDACTED}"', head)[:MAX_LOGGED_BODY]
-    if kind.endswith("json"):
-        try:
-            text = json.dumps(_redact(json.loads(content)), ensure_ascii=False)
-        except ValueError:
-            text = content.decode("utf-8", "replace")
-    elif kind == "application/x-www-form-urlencoded":
-        pairs = parse_qsl(content.decode("utf-8", "replace"), keep_blank_values=True)
-        text = urlencode([(k, _REDACTED if _SECRET_KEY.search(k) else v) for k, v in pairs])
-    elif kind.startswith("text/"):
-        text = content.decode("utf-8", "replace")
-    else:
-        text = f"<{len(content)} bytes of {kind or 'binary'}>"
-    return text[:MAX_LOGGED_BODY]
-
-
-def _body_of(request: httpx.Request) -> str | None:
-    try:
-        content = request.content
-    except httpx.RequestNotRead:
-        return "<streamed body>"
-    return redact_body(content, request.headers.get("content-type", ""))
-
-
-def _text_of(response: httpx.Response) -> str | None:
-    return redact_body(response.content, response.headers.get("content-type", ""))
 
 
 def json_of(response: httpx.Response) -> Any:
