@@ -98,7 +98,9 @@ def test_full_sync_both_ways_then_idempotent(world: tuple[CortexBuild, qb.QBStat
     assert client.integrations.retrieve(iid).sync_status == "success"
 
     writes = state.writes
+    state.queries.clear()
     again = _sync(client, backend, iid)
+    assert state.queries and all("where MetaData.LastUpdatedTime >= '" in q for q in state.queries)  # changes only
     assert again.status == "success" and again.counts.created == 0 and again.counts.updated == 0
     assert state.writes == writes  # the second sync wrote nothing to QuickBooks
     assert len(state.entities["Invoice"]) == 3 and len(data.invoices()) == 3  # and created no duplicates
@@ -151,3 +153,34 @@ def test_faults_are_clear_errors(world: tuple[CortexBuild, qb.QBState, MemoryDat
     final = _sync(client, backend, iid)
     assert final.status == "error" and "reauthorization" in (final.error or "")
     assert client.integrations.retrieve(iid).error
+
+
+def test_incremental_sync_links_new_clients_by_name(world: tuple[CortexBuild, qb.QBState, MemoryData, Backend]) -> None:
+    client, state, data, backend = world
+    data.add_client("First Co")
+    iid = _connect(client)
+    assert _sync(client, backend, iid).status == "success"
+    # Later: QuickBooks gets "O'Brien Builders" by hand (changed long ago as far as the cursor knows) and the
+    # same client is added locally: linked through an IN query, not created twice (DisplayName is unique).
+    twin = state.add("Customer", {"DisplayName": "O'Brien Builders"})
+    twin["MetaData"] = {"CreateTime": "2020-01-01T00:00:00-08:00", "LastUpdatedTime": "2020-01-01T00:00:00-08:00"}
+    local = data.add_client("O'Brien Builders")
+    state.queries.clear()
+    run = _sync(client, backend, iid)
+    assert run.status == "success", run.error
+    assert any(" where DisplayName IN ('O\\'Brien Builders') " in q for q in state.queries), state.queries
+    assert sum(c["DisplayName"] == "O'Brien Builders" for c in state.entities["Customer"].values()) == 1
+    new_invoice_customer = twin["Id"]
+    state.add(
+        "Invoice",
+        {
+            "CustomerRef": {"value": new_invoice_customer},
+            "DocNumber": "QB-9",
+            "TxnDate": "2026-11-05",
+            "TotalAmt": 10.0,
+            "Balance": 10.0,
+            "Line": [],
+        },
+    )
+    assert _sync(client, backend, iid).counts.created == 1  # the new remote invoice, found incrementally
+    assert any(i.invoice_number == "QB-9" and i.client_id == local.id for i in data.invoices())

@@ -15,6 +15,7 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -25,8 +26,18 @@ from starlette.routing import Route
 CLIENT_ID, CLIENT_SECRET = "qb-client", "qb-secret"
 REALM = "9130355377388383"
 _QUERY = re.compile(
-    r"^select \* from (\w+)(?: where (\w+) = '([^']*)')? STARTPOSITION (\d+) MAXRESULTS (\d+)$", re.IGNORECASE
+    r"^select \* from (\w+)(?: where ([\w.]+) (=|>=|IN) (.+?))? STARTPOSITION (\d+) MAXRESULTS (\d+)$",
+    re.IGNORECASE,
 )
+_LITERAL = re.compile(r"'((?:[^'\\]|\\.)*)'")
+
+
+def _literals(text: str) -> list[str]:
+    return [re.sub(r"\\(.)", r"\1", m) for m in _LITERAL.findall(text)]
+
+
+def _stamp_of(obj: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(obj["MetaData"]["LastUpdatedTime"])
 
 
 def fault(kind: str, message: str, code: str, detail: str | None = None, element: str = "") -> dict[str, Any]:
@@ -51,6 +62,7 @@ class QBState:
     refresh: set[str] = field(default_factory=set)
     requests: Counter[str] = field(default_factory=Counter)
     writes: int = 0
+    queries: list[str] = field(default_factory=list)
     throttle_next: int = 0
     seen_request_ids: dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -146,11 +158,18 @@ def app(state: QBState) -> Starlette:
             return JSONResponse(
                 {"Fault": fault("ValidationFault", "QueryParserError: Encountered invalid query", "4000")}, 400
             )
-        entity, column, value, start, limit = match.groups()
+        entity, column, op, operand, start, limit = match.groups()
         entity = entity[0].upper() + entity[1:]
         rows = list(state.entities.get(entity, {}).values())
-        if column:
-            rows = [r for r in rows if str(r.get(column)) == value]
+        values = _literals(operand or "")
+        if column == "MetaData.LastUpdatedTime" and op == ">=":
+            since = datetime.fromisoformat(values[0])
+            rows = [r for r in rows if "MetaData" in r and _stamp_of(r) >= since]
+        elif column and op.upper() == "IN":
+            rows = [r for r in rows if str(r.get(column)) in values]
+        elif column:
+            rows = [r for r in rows if str(r.get(column)) == values[0]]
+        state.queries.append(request.query_params.get("query", ""))
         page = rows[int(start) - 1 : int(start) - 1 + min(int(limit), 1000)]
         body: dict[str, Any] = {}
         if page:

@@ -46,6 +46,7 @@ def _run_batch(
             local_id = str(answer.get("bId"))
             if isinstance(answer.get(entity), dict):
                 saved[local_id] = answer[entity]
+                api.note(entity, answer[entity])
             else:
                 counts.failed += 1
                 message, code = fault_message(answer.get("Fault") or {})
@@ -59,9 +60,15 @@ def sync_customers(api: _Api, counts: SyncCounts) -> dict[str, str]:
     data = s.local_data()
     mapped = s.mappings("customer")
     remote_to_local = {m.remote_id: lid for lid, m in mapped.items()}
-    remote = {str(c["Id"]): c for c in api.query("Customer")}
-    by_name = {str(c.get("DisplayName", "")).casefold(): cid for cid, c in remote.items()}
+    remote = {str(c["Id"]): c for c in api.pull("Customer")}
     locals_ = {str(c.id): c for c in data.clients()}
+    if api.incremental["Customer"]:  # only changes were read: look up the names of new local clients
+        new_names = [c.name for lid, c in locals_.items() if lid not in mapped]
+        candidates = {str(c["Id"]): c for c in api.find("Customer", "DisplayName", new_names)} if new_names else {}
+    else:
+        candidates = remote
+    by_name = {str(c.get("DisplayName", "")).casefold(): cid for cid, c in candidates.items()}
+    remote = {**candidates, **remote}
     pushes: list[tuple[str, str, dict[str, Any]]] = []
     for lid, client in locals_.items():
         m = mapped.get(lid)
@@ -137,7 +144,7 @@ def _item_id(api: _Api) -> str:
 def _paid_dates(api: _Api) -> dict[str, str]:
     """Invoice id -> date of the latest payment applied to it."""
     out: dict[str, str] = {}
-    for payment in api.query("Payment"):
+    for payment in api.pull("Payment"):
         for line in payment.get("Line") or []:
             for txn in line.get("LinkedTxn") or []:
                 if txn.get("TxnType") == "Invoice":
@@ -169,15 +176,21 @@ def sync_invoices(api: _Api, counts: SyncCounts, remote_to_local: dict[str, str]
     mapped = s.mappings("invoice")
     by_remote = {m.remote_id: lid for lid, m in mapped.items()}
     local_to_remote_customer = {lid: rid for rid, lid in remote_to_local.items()}
-    remote = {str(i["Id"]): i for i in api.query("Invoice")}
+    remote = {str(i["Id"]): i for i in api.pull("Invoice")}
     paid_on = _paid_dates(api) if any(cents(i.get("Balance")) == 0 for i in remote.values()) else {}
-    by_number = {str(i.get("DocNumber")): rid for rid, i in remote.items() if i.get("DocNumber")}
     locals_ = {str(i.id): i for i in data.invoices()}
+    local_numbers = {i.invoice_number for i in locals_.values()}
+    by_number = {str(i.get("DocNumber")): rid for rid, i in remote.items() if i.get("DocNumber")}
+    if api.incremental["Invoice"]:  # only changes were read: look up the numbers of new local invoices
+        new_numbers = [i.invoice_number for lid, i in locals_.items() if lid not in mapped]
+        for obj in api.find("Invoice", "DocNumber", new_numbers) if new_numbers else []:
+            remote.setdefault(str(obj["Id"]), obj)
+            by_number.setdefault(str(obj["DocNumber"]), str(obj["Id"]))
     # Pull: invoices created in QuickBooks, and payments that settled mapped ones.
     for rid, obj in remote.items():
         lid = by_remote.get(rid)
         if lid is None:
-            if obj.get("DocNumber") and any(i.invoice_number == obj["DocNumber"] for i in locals_.values()):
+            if obj.get("DocNumber") in local_numbers:
                 continue  # a local invoice with this number: linked in the push below
             customer = remote_to_local.get(str((obj.get("CustomerRef") or {}).get("value")))
             if customer is None:
@@ -281,7 +294,7 @@ def money_str(amount: Any) -> float:
 
 def sync_expenses(api: _Api, counts: SyncCounts) -> None:
     known = {m.remote_id: m for m in api.session.mappings("expense").values()}
-    for obj in api.query("Purchase"):
+    for obj in api.pull("Purchase"):
         rid = str(obj["Id"])
         if rid in known and known[rid].remote_updated == _stamp(obj):
             counts.skipped += 1
@@ -298,3 +311,5 @@ def sync_all(api: _Api, counts: SyncCounts) -> None:
     remote_to_local = sync_customers(api, counts)
     sync_invoices(api, counts, remote_to_local)
     sync_expenses(api, counts)
+    if not counts.failed:  # a failed object is read again next time, so the cursors stay put
+        api.advance()
