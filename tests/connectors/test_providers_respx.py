@@ -316,3 +316,23 @@ def test_user_supplied_hosts_are_checked_against_the_address_policy(
         with respx.mock, pytest.raises(APIStatusError) as caught:  # no route: nothing may be sent
             client.integrations.test(iid)
     assert caught.value.code == "provider_address_refused"
+
+
+def test_drive_rate_limit_reason_is_retried(client: CortexBuild) -> None:
+    iid = _create(client, "google_drive", {"accessToken": "ya29.x"})
+    limited = {
+        "error": {
+            "code": 403,
+            "message": "User rate limit exceeded.",
+            "errors": [{"reason": "userRateLimitExceeded", "domain": "usageLimits"}],
+        }
+    }
+    with respx.mock as mock:
+        about = mock.get(f"{HOST}/drive/v3/about").mock(
+            side_effect=[
+                httpx.Response(403, json=limited),
+                httpx.Response(200, json={"user": {"emailAddress": "o@a.example"}}),
+            ]
+        )
+        assert client.integrations.test(iid).result == {"user": "o@a.example"}
+    assert about.call_count == 2 and SLEEPS == [0.5]  # no Retry-After: exponential backoff from 0.5 s

@@ -184,3 +184,16 @@ def test_incremental_sync_links_new_clients_by_name(world: tuple[CortexBuild, qb
     )
     assert _sync(client, backend, iid).counts.created == 1  # the new remote invoice, found incrementally
     assert any(i.invoice_number == "QB-9" and i.client_id == local.id for i in data.invoices())
+
+
+def test_a_fault_in_a_batch_item_is_a_clear_error(world: tuple[CortexBuild, qb.QBState, MemoryData, Backend]) -> None:
+    client, state, data, backend = world
+    builder = data.add_client("Bay Builders")
+    iid = _connect(client)
+    assert _sync(client, backend, iid).status == "success"
+    state.entities["Customer"].clear()  # the customer was removed in QuickBooks (merged away)
+    data.add_invoice(builder.id, "INV-7", 700)
+    run = _sync(client, backend, iid)
+    assert run.status == "error" and run.counts.failed == 1
+    assert "invoice" in (run.error or "") and "Invalid Reference Id (code 2500)" in (run.error or "")
+    assert state.entities["Invoice"] == {}  # nothing half-written
