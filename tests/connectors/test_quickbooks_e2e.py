@@ -95,6 +95,14 @@ def test_full_sync_both_ways_then_idempotent(world: tuple[CortexBuild, qb.QBStat
     assert "QB-77" in {i.invoice_number for i in data.invoices()}
     expenses = list(client.integrations.records(iid, kind="expense"))
     assert [(e.data["vendor"], e.data["total"]) for e in expenses] == [("Lumber Co", 42.5)]
+    (expense,) = list(client.integrations.expenses(iid))
+    assert (expense.vendor, expense.total, expense.payment_type, str(expense.txn_date)) == (
+        "Lumber Co",
+        42.5,
+        "CreditCard",
+        "2026-11-03",
+    )
+    assert [(line.amount, line.description) for line in expense.lines] == [(42.5, "2x4s")]
     assert client.integrations.retrieve(iid).sync_status == "success"
 
     writes = state.writes

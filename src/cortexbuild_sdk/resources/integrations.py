@@ -25,7 +25,7 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..types.integration import Integration, OAuthAuthorization, OAuthRefresh, Provider
-from ..types.integration_sync import ActionResult, AutomationRun, ProviderRecord, ProviderRequestLog, SyncRun
+from ..types.integration_sync import ActionResult, AutomationRun, Expense, ProviderRecord, ProviderRequestLog, SyncRun
 from .integration_actions import (
     DropboxActions,
     GitHubActions,
@@ -146,6 +146,14 @@ class Integrations(APIResource[ClientT]):
         path = f"{_BASE}/{path_id(integration_id)}/records"
         return PageSpec(path, "records", ProviderRecord.model_validate, {"kind": kind, "limit": limit}, options)
 
+    @paginated
+    def expenses(
+        self, integration_id: int, *, limit: int | None = None, **options: Unpack[RequestOptions]
+    ) -> PageSpec[Expense]:
+        """QuickBooks expenses (``Purchase``) pulled by the integration's syncs, typed."""
+        path = f"{_BASE}/{path_id(integration_id)}/records"
+        return PageSpec(path, "records", _expense, {"kind": "expense", "limit": limit}, options)
+
     @endpoint
     def test(self, integration_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[ActionResult]:
         """Make the provider's cheapest authenticated call: proves the credentials work."""
@@ -206,6 +214,10 @@ class Integrations(APIResource[ClientT]):
     @cached_property
     def oauth(self) -> IntegrationsOAuth[ClientT]:
         return IntegrationsOAuth(self._client)
+
+
+def _expense(record: Any) -> Expense:
+    return Expense.model_validate(record["data"])
 
 
 def _run_or_none(body: Any) -> SyncRun | None:

@@ -6,12 +6,14 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from .._models import BaseModel, JsonObject, Timestamp
+from .._models import BaseModel, JsonObject, LooseDate, Timestamp
 
 __all__ = [
     "ActionResult",
     "AutomationAttempt",
     "AutomationRun",
+    "Expense",
+    "ExpenseLine",
     "ProviderRecord",
     "ProviderRequestLog",
     "SyncCounts",
@@ -90,6 +92,27 @@ class ProviderRecord(BaseModel):
     remote_id: str
     data: JsonObject = Field(default_factory=dict)
     updated_at: Timestamp | None = None
+
+
+class ExpenseLine(BaseModel):
+    amount: float | None = None
+    description: str | None = None
+
+
+class Expense(BaseModel):
+    """A QuickBooks ``Purchase`` pulled by a sync (money in currency units, as the wire renders money)."""
+
+    id: str
+    txn_date: LooseDate | None = None
+    total: float | None = None
+    currency: str | None = None
+    payment_type: str | None = None
+    account: str | None = None
+    vendor: str | None = None
+    memo: str | None = None
+    lines: list[ExpenseLine] = Field(default_factory=list)
+    updated: str | None = None
+    """QuickBooks' ``MetaData.LastUpdatedTime`` as sent."""
 
 
 class AutomationAttempt(BaseModel):
