@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from .schema_connectors import v_connectors as _v_connectors
 from .store import Migration, run_script
 
 __all__ = ["DOMAIN_SCOPES", "MIGRATIONS", "grant_domain_scopes"]
@@ -446,4 +447,4 @@ def grant_domain_scopes(conn: sqlite3.Connection) -> None:
             conn.execute("UPDATE api_keys SET scopes = ? WHERE id = ?", (json.dumps(scopes + wanted), key_id))
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v_domain, _v_documents, _v_hardening)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v_domain, _v_documents, _v_hardening, _v_connectors)

@@ -15,6 +15,8 @@ from ..store import Database
 if TYPE_CHECKING:
     import httpx
 
+    from ..connectors.runtime import ConnectorRuntime
+
 __all__ = ["Account", "Ctx", "Environment", "Principal", "Runtime"]
 
 LIVE = "live"
@@ -30,6 +32,7 @@ class Runtime:
     sandboxes: SandboxFiles
     oauth_overrides: Mapping[str, Mapping[str, str]] | None = None
     upload_limits: Mapping[str, int] | None = None  # bytes per tier, over the defaults of services.documents
+    connectors: ConnectorRuntime | None = None
     _http: httpx.Client | None = field(default=None, repr=False)
     _http_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -46,6 +49,8 @@ class Runtime:
             return self._http
 
     def close(self) -> None:
+        if self.connectors is not None:
+            self.connectors.close()  # before the client its jobs use
         with self._http_lock:
             if self._http is not None:
                 self._http.close()
