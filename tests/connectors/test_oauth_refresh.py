@@ -69,13 +69,13 @@ def test_rotated_refresh_token_is_stored_before_use(client: CortexBuild, backend
 
         def post(request: httpx.Request) -> httpx.Response:
             # When the new access token is first used, the rotated refresh token must already be durable.
-            from cortexbuild_sdk.local.sealing import unseal
+            from cortexbuild_sdk.local.sealing import Purpose, unseal
 
             with backend.db.read() as conn:
                 sealed = conn.execute(
                     "SELECT refresh_token FROM oauth_tokens WHERE integration_id = ?", (iid,)
                 ).fetchone()[0]
-            stored.append(unseal(backend.keyring, "live", "oauth-refresh", iid, sealed))
+            stored.append(unseal(backend.keyring, "live", Purpose.OAUTH_REFRESH, iid, sealed))
             return _post_ok(request)
 
         mock.post(POST).mock(side_effect=post)

@@ -100,7 +100,9 @@ def test_sandbox_sync_sends_nothing(client: CortexBuild, backend: Backend) -> No
         assert logged.sent is False and logged.url == f"{HOST}/user"
 
 
-def test_unbound_local_data_is_a_clear_error(clock: ManualClock) -> None:
+def test_default_backend_binds_the_domain(clock: ManualClock) -> None:
+    # No Backend(local_data=...): connectors read and write the construction domain (never 503
+    # local_data_unavailable); an invoice that is not there is an ordinary 404.
     with (
         Backend(clock=clock, provider_urls=dict.fromkeys(PROVIDERS, HOST)) as backend,
         CortexBuild.local(backend=backend, max_retries=0) as client,
@@ -108,11 +110,11 @@ def test_unbound_local_data_is_a_clear_error(clock: ManualClock) -> None:
         iid = client.integrations.create(
             provider="quickbooks", name="q", credentials={"accessToken": "a", "realmId": "1"}
         ).id
-        from cortexbuild_sdk import APIStatusError
+        from cortexbuild_sdk import NotFoundError
 
-        with respx.mock, pytest.raises(APIStatusError) as caught:
+        with respx.mock, pytest.raises(NotFoundError) as caught:
             client.integrations.quickbooks(iid).push_invoice(1)
-        assert caught.value.status_code == 503 and caught.value.code == "local_data_unavailable"
+        assert caught.value.code == "not_found"
         with respx.mock as mock:
             mock.get(url__regex=r".*/query").mock(return_value=httpx.Response(200, json={"QueryResponse": {}}))
-            assert _run(client, backend, iid).startswith("error")
+            assert _run(client, backend, iid) == "success 0/0"

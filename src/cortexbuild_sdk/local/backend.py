@@ -20,6 +20,7 @@ from typing_extensions import Self, TypedDict
 
 from .app import App
 from .clock import Clock, SystemClock
+from .connectors.domain_data import DomainData
 from .connectors.hosts import resolve_provider_urls
 from .connectors.runtime import ConnectorRuntime, LocalDataFactory
 from .crypto import Keyring
@@ -111,7 +112,7 @@ class Backend:
         # Checked first: a bad override fails before any file is created.
         connectors = ConnectorRuntime(
             resolve_provider_urls(provider_urls),
-            local_data,
+            local_data if local_data is not None else DomainData,
             address_policy=delivery_policy if delivery_policy is not None else AddressPolicy(),
         )
         self.clock: Clock = clock if clock is not None else SystemClock()

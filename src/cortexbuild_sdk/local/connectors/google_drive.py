@@ -5,6 +5,7 @@ versions, listed at ``files/{id}/revisions``), and sharing through ``files/{id}/
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Mapping
@@ -140,9 +141,19 @@ def upload_document(session: Session, doc: LocalDocument) -> tuple[dict[str, Any
         )
     saved = _upload(session, doc, known.remote_id if known else None, parent)
     session.save_mapping(
-        "file", str(doc.id), str(saved.get("id")), sync_token=str(saved.get("version")), local_updated_at=doc.updated_at
+        "file",
+        str(doc.id),
+        str(saved.get("id")),
+        sync_token=str(saved.get("version")),
+        local_updated_at=doc.updated_at,
+        remote_updated=content_hash(doc.content),
     )
     return saved, known is None
+
+
+def content_hash(content: bytes) -> str:
+    """What a file mapping remembers of the bytes Drive holds: a backup of the same bytes is not sent again."""
+    return "sha256:" + hashlib.sha256(content).hexdigest()
 
 
 class UploadDocument(ActionParams):
@@ -161,7 +172,12 @@ class DocumentVersions(ActionParams):
 
 
 def _upload_action(session: Session, p: UploadDocument) -> dict[str, Any]:
-    saved, created = upload_document(session, session.local_data().document(p.document_id))
+    doc = session.local_data().document(p.document_id)
+    known = session.mappings("file").get(str(doc.id))
+    if known is not None and known.remote_updated == content_hash(doc.content):
+        # Drive has these bytes already (backed up before, or pulled from Drive by a sync): no new revision.
+        return {"file_id": known.remote_id, "version": known.sync_token, "web_view_link": None, "created": False}
+    saved, created = upload_document(session, doc)
     return {
         "file_id": saved.get("id"),
         "version": saved.get("version"),
@@ -258,7 +274,7 @@ class GoogleDriveConnector:
             m = known.get(str(doc.id))
             if m is not None and doc.updated_at <= (m.local_updated_at or 0):
                 continue
-            _, created = upload_document(session, doc)
+            _, created = upload_document(session, data.document(doc.id))  # documents() carries no bytes
             pushed.add(str(doc.id))
             counts.created += created
             counts.updated += not created
@@ -288,6 +304,7 @@ class GoogleDriveConnector:
                     str(f["id"]),
                     sync_token=str(f.get("version")),
                     local_updated_at=stored.updated_at,
+                    remote_updated=content_hash(content),
                 )
                 counts.created += m is None
                 counts.updated += m is not None

@@ -230,32 +230,39 @@ def _push_invoice(session: Session, p: PushInvoice) -> dict[str, Any]:
     from .quickbooks_sync import _item_id, sync_customers
 
     api = _Api(session)
-    data = session.local_data()
-    invoice = data.invoice(p.invoice_id)
-    counts = SyncCounts()
-    customers = {lid: rid for rid, lid in sync_customers(api, counts).items()}
+    invoice = session.local_data().invoice(p.invoice_id)
+    mapping = session.mappings("invoice").get(str(invoice.id))
+    if mapping is None:
+        # An invoice a sync pulled from QuickBooks fires invoice.created too: link it to its twin, never copy it.
+        twin = next(iter(api.find("Invoice", "DocNumber", [invoice.invoice_number[:21]])), None)
+        if twin is not None:
+            return _linked(session, invoice, twin)
+    elif invoice.updated_at <= (mapping.local_updated_at or 0):
+        return {"invoice_id": invoice.id, "remote_id": mapping.remote_id, "sync_token": mapping.sync_token,
+                "created": False}  # fmt: skip
+    customers = {lid: rid for rid, lid in sync_customers(api, SyncCounts()).items()}
     customer = customers.get(str(invoice.client_id))
     if customer is None:
         raise Invalid(f"client {invoice.client_id} of invoice {p.invoice_id} could not be synced to QuickBooks")
-    mapping = session.mappings("invoice").get(str(invoice.id))
     payload = _invoice_payload(invoice, customer, _item_id(api))
     if mapping is not None:
         payload.update({"Id": mapping.remote_id, "SyncToken": mapping.sync_token, "sparse": True})
     saved = api.write("Invoice", payload, _request_id(session, "invoice", invoice.id, invoice.updated_at))
+    linked = _linked(session, invoice, saved)
+    return {**linked, "created": mapping is None}
+
+
+def _linked(session: Session, invoice: LocalInvoice, remote: Mapping[str, Any]) -> dict[str, Any]:
     session.save_mapping(
         "invoice",
         str(invoice.id),
-        str(saved["Id"]),
-        sync_token=saved.get("SyncToken"),
+        str(remote["Id"]),
+        sync_token=remote.get("SyncToken"),
         local_updated_at=invoice.updated_at,
-        remote_updated=_stamp(saved),
+        remote_updated=_stamp(remote),
     )
-    return {
-        "invoice_id": invoice.id,
-        "remote_id": str(saved["Id"]),
-        "sync_token": saved.get("SyncToken"),
-        "created": mapping is None,
-    }
+    return {"invoice_id": invoice.id, "remote_id": str(remote["Id"]), "sync_token": remote.get("SyncToken"),
+            "created": False}  # fmt: skip
 
 
 class QuickBooksConnector:
