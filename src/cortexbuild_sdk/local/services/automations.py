@@ -145,11 +145,14 @@ def _claim(ctx: Ctx) -> sqlite3.Row | None:
         now = ctx.now_ms()
         # 'running' rows untouched for STALE_MS belong to a process that died mid-attempt: take them over.
         # Two index range scans on (account_id, status, next_at): due pending jobs, then the few running ones.
+        # A job of an integration that is syncing waits for the sync's end (which kicks the jobs): the sync
+        # links what it pulls first, so a pulled invoice or file is recognised instead of pushed back as new.
         row = (
             conn.execute(
                 "SELECT * FROM automation_jobs WHERE account_id = ? AND status = 'pending' AND next_at <= ?"
-                " ORDER BY next_at LIMIT 1",
-                (ctx.account.id, now),
+                " AND integration_id NOT IN (SELECT id FROM integrations WHERE account_id = ?"
+                " AND sync_status = 'syncing') ORDER BY next_at LIMIT 1",
+                (ctx.account.id, now, ctx.account.id),
             ).fetchone()
             or conn.execute(
                 "SELECT * FROM automation_jobs WHERE account_id = ? AND status = 'running' AND updated_at < ? LIMIT 1",

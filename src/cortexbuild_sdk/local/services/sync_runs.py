@@ -141,6 +141,9 @@ def _finish(ctx: Ctx, integration_id: int, run_id: int, counts: SyncCounts, erro
             " ELSE last_sync_at END, updated_at = ? WHERE id = ?",
             (status, status, done, done, integration_id),
         )
+    from . import automations
+
+    automations.kick(ctx, force=True)  # the jobs that waited for this sync (see automations._claim)
 
 
 def retrieve(ctx: Ctx, integration_id: int, run_id: int) -> dict[str, Any]:
