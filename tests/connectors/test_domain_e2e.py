@@ -196,3 +196,20 @@ def test_uploaded_document_is_backed_up_to_drive_and_drive_edits_come_back(world
     assert quiet.status == "success" and (quiet.counts.created, quiet.counts.updated) == (0, 0)
     assert len(w.drive.content[file["id"]]) == 2
     assert {j.status for j in c.integrations.automation_runs(iid)} == {"done"}
+
+
+def test_connectors_see_only_their_environments_data(world: World) -> None:
+    from cortexbuild_sdk import NotFoundError
+
+    w, c = world, world.client
+    live = c.clients.create(name="Live Client")
+    invoice = c.invoices.create(client_id=live.id, issue_date="2026-11-01", due_date="2026-12-01",
+                                items=[{"description": "x", "quantity": 1, "unit_price": "1.00"}])  # fmt: skip
+    sandbox = c.sandboxes.create(name="dev", config={"sampleDataEnabled": False})
+    with CortexBuild.local(backend=w.backend, api_key=sandbox.secret, max_retries=0) as sc:
+        iid = sc.integrations.create(
+            provider="quickbooks", name="q", credentials={"accessToken": "a", "realmId": qb.REALM}
+        ).id
+        with pytest.raises(NotFoundError):  # the live invoice's id means nothing in the sandbox
+            sc.integrations.quickbooks(iid).push_invoice(invoice.id)
+        assert list(sc.integrations.requests(iid)) == []  # refused before anything was sent

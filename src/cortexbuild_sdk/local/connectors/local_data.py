@@ -1,9 +1,9 @@
 """The construction data connectors carry, behind a small Protocol.
 
 The domain services (clients, invoices, documents, RFIs, tasks) are the only code that writes those tables.
-Connectors reach them through :class:`LocalData`, which the backend gets from ``Backend(local_data=factory)``:
-``factory(ctx)`` returns an implementation scoped to the caller's account and environment. Until one is bound,
-syncs and actions that need local records fail with a clear ``local_data_unavailable`` error.
+Connectors reach them through :class:`LocalData`: ``factory(ctx)`` returns an implementation scoped to the
+caller's account and environment. The backend binds :class:`~.domain_data.DomainData` (the domain tables and
+services); ``Backend(local_data=factory)`` replaces it (connector tests use in-memory data).
 
 Money is integer cents; dates ``YYYY-MM-DD``; ``updated_at`` epoch ms (the shared domain conventions).
 """
@@ -139,7 +139,8 @@ class LocalData(Protocol):
         ...
 
     def documents(self) -> Iterable[LocalDocument]:
-        """Every document (Drive sync backs up the new and changed ones)."""
+        """Every document, possibly without its bytes (``content`` may be empty): the Drive sync loads the new
+        and changed ones it backs up with :meth:`document`."""
         ...
 
     def upsert_document(self, local_id: int | None, remote: RemoteDocument) -> LocalDocument:
