@@ -115,6 +115,7 @@ class Integrations(APIResource[ClientT]):
 
     @endpoint
     def sync_run(self, integration_id: int, run_id: int, **options: Unpack[RequestOptions]) -> RequestSpec[SyncRun]:
+        """One sync run: its status, counts and error (``run.done`` once it ended)."""
         path = f"{_BASE}/{path_id(integration_id)}/sync-runs/{path_id(run_id)}"
         return RequestSpec("GET", path, unwrap("run", SyncRun), options=options)
 
@@ -173,33 +174,43 @@ class Integrations(APIResource[ClientT]):
         return action_spec(integration_id, action, params or {}, options)
 
     def slack(self, integration_id: int) -> SlackActions[ClientT]:
+        """The Slack integration ``integration_id``'s typed actions (no request until one is called)."""
         return SlackActions(self._client, integration_id)
 
     def quickbooks(self, integration_id: int) -> QuickBooksActions[ClientT]:
+        """The QuickBooks integration ``integration_id``'s typed actions (no request until one is called)."""
         return QuickBooksActions(self._client, integration_id)
 
     def google_drive(self, integration_id: int) -> GoogleDriveActions[ClientT]:
+        """The Google Drive integration ``integration_id``'s typed actions (no request until one is called)."""
         return GoogleDriveActions(self._client, integration_id)
 
     def dropbox(self, integration_id: int) -> DropboxActions[ClientT]:
+        """The Dropbox integration ``integration_id``'s typed actions (no request until one is called)."""
         return DropboxActions(self._client, integration_id)
 
     def xero(self, integration_id: int) -> XeroActions[ClientT]:
+        """The Xero integration ``integration_id``'s typed actions (no request until one is called)."""
         return XeroActions(self._client, integration_id)
 
     def stripe(self, integration_id: int) -> StripeActions[ClientT]:
+        """The Stripe integration ``integration_id``'s typed actions (no request until one is called)."""
         return StripeActions(self._client, integration_id)
 
     def mailchimp(self, integration_id: int) -> MailchimpActions[ClientT]:
+        """The Mailchimp integration ``integration_id``'s typed actions (no request until one is called)."""
         return MailchimpActions(self._client, integration_id)
 
     def zapier(self, integration_id: int) -> ZapierActions[ClientT]:
+        """The Zapier integration ``integration_id``'s typed actions (no request until one is called)."""
         return ZapierActions(self._client, integration_id)
 
     def github(self, integration_id: int) -> GitHubActions[ClientT]:
+        """The GitHub integration ``integration_id``'s typed actions (no request until one is called)."""
         return GitHubActions(self._client, integration_id)
 
     def jira(self, integration_id: int) -> JiraActions[ClientT]:
+        """The Jira integration ``integration_id``'s typed actions (no request until one is called)."""
         return JiraActions(self._client, integration_id)
 
     @endpoint
