@@ -213,3 +213,18 @@ def test_connectors_see_only_their_environments_data(world: World) -> None:
         with pytest.raises(NotFoundError):  # the live invoice's id means nothing in the sandbox
             sc.integrations.quickbooks(iid).push_invoice(invoice.id)
         assert list(sc.integrations.requests(iid)) == []  # refused before anything was sent
+
+
+def test_hostile_provider_objects_are_refused_one_by_one(world: World) -> None:
+    w, c = world, world.client
+    odd = {"DisplayName": "Odd Co " + "x" * 300, "PrimaryEmailAddr": {"Address": "not an email"}}
+    customer = w.books.add("Customer", odd)
+    bad = {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 1.0, "Balance": 1.0, "Line": []}
+    w.books.add("Invoice", {**bad, "DocNumber": "BAD-DATE", "TxnDate": "2026-13-45"})
+    w.books.add("Invoice", {**bad, "DocNumber": "GOOD", "TxnDate": "2026-11-03", "DueDate": "2099-01-01"})
+    iid = _connect(c, "quickbooks", [], realm_id=qb.REALM)
+    run = _sync(w, iid)
+    assert run.status == "error" and run.counts.failed == 1 and "invoice" in (run.error or ""), run.error
+    (client,) = list(c.clients.list())
+    assert (len(client.name), client.email) == (200, None)  # cut to the field's limit; the bad address dropped
+    assert [i.invoice_number for i in c.invoices.list()] == ["GOOD"]  # the bad date stored nothing

@@ -11,13 +11,17 @@ from __future__ import annotations
 import calendar
 import hashlib
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from ..errors import Invalid, NotFound
+from ..routes.domain_bodies import ClientCreate, ClientUpdate, InvoiceCreate, InvoiceUpdate
 from ..services import clients as client_service
 from ..services import documents as document_service
 from ..services import invoices as invoice_service
@@ -36,6 +40,8 @@ from .local_data import (
 
 __all__ = ["DomainData"]
 
+M = TypeVar("M", bound=BaseModel)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _OPEN_TASK = ("todo", "in-progress", "review", "blocked")
 
 
@@ -63,6 +69,25 @@ def _invoice(row: sqlite3.Row) -> LocalInvoice:
 
 def _client(row: sqlite3.Row) -> LocalClient:
     return LocalClient(row["id"], row["name"], row["updated_at"], email=row["email"], phone=row["phone"])
+
+
+def _text(value: str | None) -> str:
+    """Provider text as storable UTF-8 (a lone surrogate from a JSON escape becomes U+FFFD)."""
+    return (value or "").encode("utf-8", "replace").decode("utf-8").strip()
+
+
+def _units(cents: int) -> str:
+    return str(Decimal(cents) / 100)
+
+
+def _checked(model: type[M], wire: dict[str, Any]) -> M:
+    """A provider's object through the same checks as a request body (so every stored value is renderable)."""
+    try:
+        return model.model_validate(wire)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False, include_context=False, include_input=False)[0]
+        where = ".".join(str(p) for p in err["loc"]) or "object"
+        raise Invalid(f"the provider's {where} was refused: {err['msg']}") from None
 
 
 def _date_ms(day: str | None, fallback_ms: int) -> int:
@@ -108,11 +133,16 @@ class DomainData:
         return _invoice(row)
 
     def upsert_client(self, local_id: int | None, remote: RemoteClient) -> LocalClient:
-        values: dict[str, Any] = {"name": remote.name[:200], "email": remote.email, "phone": remote.phone}
+        email = _text(remote.email)
+        wire = {
+            "name": _text(remote.name)[:200],
+            "email": email if _EMAIL.match(email) and len(email) <= 254 else None,  # a malformed address is dropped
+            "phone": _text(remote.phone)[:200] or None,
+        }
         if local_id is None:
-            obj = client_service.create(self.ctx, values)
+            obj = client_service.create(self.ctx, _checked(ClientCreate, wire).given())
         else:
-            obj = client_service.update(self.ctx, local_id, values)
+            obj = client_service.update(self.ctx, local_id, _checked(ClientUpdate, wire).changes(ClientCreate))
         with self.ctx.env.db.read() as conn:
             row = conn.execute("SELECT * FROM clients WHERE id = ?", (obj["id"],)).fetchone()
         return _client(row)
@@ -121,22 +151,23 @@ class DomainData:
         """A provider's invoice is an issued one: created as a draft, sent, and paid as far as the provider says
         (each step through the invoice service and its event). An existing draft takes the provider's lines and
         dates; an issued one only takes payments."""
-        today = invoice_service.utc_date(self.ctx.now_ms())
-        issue = remote.issue_date or today
-        lines = [
-            {"description": (line.description or "Item")[:500], "quantity": Decimal(1), "unit_price": line.amount_cents}
+        issue = remote.issue_date or invoice_service.utc_date(self.ctx.now_ms())
+        items = [
+            {"description": _text(line.description)[:500] or "Item", "quantity": 1, "unit_price": _units(cents)}
             for line in remote.lines
+            for cents in (line.amount_cents,)
         ]
-        if not lines:
-            whole = {"description": f"Invoice {remote.invoice_number}", "quantity": Decimal(1)}
-            lines = [{**whole, "unit_price": remote.total_cents}]
-        values: dict[str, Any] = {"issue_date": issue, "due_date": max(remote.due_date or issue, issue), "items": lines}
+        if not items:
+            whole = f"Invoice {_text(remote.invoice_number)}"[:500]
+            items = [{"description": whole, "quantity": 1, "unit_price": _units(remote.total_cents)}]
+        due = remote.due_date if remote.due_date and remote.due_date >= issue else issue
+        wire: dict[str, Any] = {"issue_date": issue, "due_date": due, "items": items}
         if local_id is None:
-            values.update(client_id=remote.client_id, invoice_number=remote.invoice_number[:100])
-            local_id = int(invoice_service.create(self.ctx, values)["id"])
+            wire.update(client_id=remote.client_id, invoice_number=_text(remote.invoice_number)[:50])
+            local_id = int(invoice_service.create(self.ctx, _checked(InvoiceCreate, wire).given())["id"])
             invoice_service.send(self.ctx, local_id)
         elif self.invoice(local_id).status == "draft":
-            invoice_service.update(self.ctx, local_id, values)
+            invoice_service.update(self.ctx, local_id, _checked(InvoiceUpdate, wire).changes(InvoiceCreate))
         self._pay_down(local_id, remote.balance_cents, None)
         return self.invoice(local_id)
 

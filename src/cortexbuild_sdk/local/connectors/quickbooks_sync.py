@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..errors import Invalid
+from ..errors import DomainError, Invalid
 from .local_data import LocalLine, RemoteInvoice
 from .quickbooks import (
     BATCH,
@@ -114,7 +114,12 @@ def sync_customers(api: _Api, counts: SyncCounts) -> dict[str, str]:
             continue
         if known is not None and known in locals_ and locals_[known].updated_at > (mapped[known].local_updated_at or 0):
             continue  # changed on both sides: the local edit was just pushed and wins
-        client = data.upsert_client(int(known) if known is not None else None, _remote_client(obj))
+        try:
+            client = data.upsert_client(int(known) if known is not None else None, _remote_client(obj))
+        except DomainError as exc:  # refused by the clients service: this customer fails, the sync goes on
+            counts.failed += 1
+            counts.problems.append(f"customer {rid}: {exc.message}")
+            continue
         s.save_mapping(
             "customer",
             str(client.id),
@@ -197,7 +202,12 @@ def sync_invoices(api: _Api, counts: SyncCounts, remote_to_local: dict[str, str]
                 counts.failed += 1
                 counts.problems.append(f"invoice {rid}: its customer is not synced")
                 continue
-            created = data.upsert_invoice(None, _remote_invoice(obj, int(customer)))
+            try:
+                created = data.upsert_invoice(None, _remote_invoice(obj, int(customer)))
+            except DomainError as exc:  # refused by the invoice service (e.g. a negative line)
+                counts.failed += 1
+                counts.problems.append(f"invoice {rid}: {exc.message}")
+                continue
             s.save_mapping(
                 "invoice",
                 str(created.id),
