@@ -163,3 +163,17 @@ def test_the_hostile_fuzz_reached_the_handlers() -> None:
     """Guards the property test against testing only the front door."""
     assert sum(n for status, n in STATUSES.items() if status < 300) > 0 or EXAMPLES < 50, STATUSES
     assert {400, 404, 405} <= set(STATUSES), STATUSES
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/time-entries/summary/stats", {"limit": "²"}),
+        ("/api/documents", {"page": "\u0661"}),  # ARABIC-INDIC DIGIT ONE
+        ("/api/integrations/oauth/slack/authorize", {"redirect_uri": "http://127.0.0.1/cb", "integration_id": "²"}),
+    ],
+)
+def test_non_ascii_digits_are_a_400_not_a_crash(path: str, query: dict[str, str]) -> None:
+    # str.isdigit() takes "²" and other non-ASCII digits, which int() refuses: integers are ASCII digits only.
+    with Backend(rate_limits=RateLimitConfig.disabled()) as backend:
+        assert _send(backend, "GET", path, query=query).status == 400

@@ -56,7 +56,7 @@ def record_payments(session: Session, _: NoParams | None = None, counts: SyncCou
             counts.skipped += 1
             continue
         data = data or session.local_data()
-        if not str(invoice_ref).isdigit():
+        if not (str(invoice_ref).isascii() and str(invoice_ref).isdigit()):
             counts.failed += 1
             counts.problems.append(f"{intent['id']}: {METADATA_KEY} {invoice_ref!r} is not an invoice id")
             continue
