@@ -57,7 +57,8 @@ def authorize(call: Call) -> tuple[int, dict[str, Any]]:
     if name is not None and len(name) > 200:
         raise validation("name must be at most 200 characters")
     reconnect = call.query.get("integration_id")
-    if reconnect is not None and (not (reconnect.isascii() and reconnect.isdigit()) or not 0 < int(reconnect) < 2**63):
+    ascii_int = reconnect is not None and reconnect.isascii() and reconnect.isdigit() and len(reconnect) <= 19
+    if reconnect is not None and (not ascii_int or not 0 < int(reconnect) < 2**63):
         raise validation("integration_id must be a positive integer")
     return 200, oauth_flow.authorize(
         call.ctx,
