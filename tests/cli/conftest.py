@@ -19,7 +19,13 @@ COMMAND = [sys.executable, "-m", "cortexbuild_sdk.cli"]
 
 
 def cli_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CORTEXBUILD_")}
+    # The suite's provider URLs (tests/conftest.py: a closed loopback port) stay: a served backend's connectors
+    # must not reach real providers either.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CORTEXBUILD_") or (k.startswith("CORTEXBUILD_PROVIDER_") and k.endswith("_URL"))
+    }
     env.update(extra)
     return env
 

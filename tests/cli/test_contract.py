@@ -25,6 +25,9 @@ VALUES: dict[str, Any] = {
     "limit": 5, "days": 7, "prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2,
     "estimated_cost": 0.1, "metadata": {}, "realm_id": "r",
 }  # fmt: skip
+VALUES["params"] = {}  # integrations.action(id, name, params)
+# Typed views of another method's route (same request, narrower answer): checked to send that same request.
+VIEWS = {"integrations.expenses": "integrations.records"}
 RESOURCES = ("integrations", "integrations.oauth", "webhooks", "keys", "sandboxes", "plan", "usage",
              "marketplace.modules", "marketplace.reviews")  # fmt: skip
 
@@ -72,6 +75,7 @@ def test_every_client_method_is_one_route_and_every_route_has_a_method() -> None
         transport=httpx.MockTransport(record)))  # fmt: skip
     router = Router(ROUTES)
     covered: dict[tuple[str, str], str] = {}
+    views: dict[str, tuple[str, str]] = {}
     for label, method in _methods(client):
         before = len(seen)
         _call(method)
@@ -85,6 +89,9 @@ def test_every_client_method_is_one_route_and_every_route_has_a_method() -> None
         except ApiError as exc:
             pytest.fail(f"{label}: {request.method} {request.url.path} is no route ({exc.message})")
         key = (route.method, route.pattern)
+        if label in VIEWS:
+            views[label] = key
+            continue
         assert key not in covered, f"{label} and {covered[key]} both call {key}"
         covered[key] = label
         model = REQUESTS.get(key)
@@ -93,5 +100,50 @@ def test_every_client_method_is_one_route_and_every_route_has_a_method() -> None
             fields = {f.alias or n for n, f in model.model_fields.items()} | set(model.model_fields)
             sent = set(httpx.Response(200, content=request.content).json())
             assert sent <= fields, f"{label} sends {sorted(sent - fields)} that {model.__name__} does not take"
+    for view, base in VIEWS.items():
+        assert covered.get(views[view]) == base, f"{view} should call {base}'s route, not {views[view]}"
     missing = sorted(f"{m} {p}" for m, p in {(r.method, r.pattern) for r in ROUTES} - set(covered))
     assert not missing, f"routes without a client method: {missing}"
+
+
+WRAPPER_VALUES: dict[str, Any] = {"data": {}, "email": "a@example.com", "event": "rfi.created", "text": "t"}
+
+
+def test_every_provider_wrapper_method_is_an_action_of_its_connector() -> None:
+    """``client.integrations.<provider>(id).<method>(...)`` posts to the actions route (covered above by
+    ``integrations.action``): its action name and params must be ones the backend's connector accepts."""
+    from cortexbuild_sdk.local.connectors import CONNECTORS
+
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"success": True, "action": "x", "sent": True})
+
+    client = CortexBuild(api_key="k", base_url="http://t", max_retries=0, http_client=httpx.Client(
+        transport=httpx.MockTransport(record)))  # fmt: skip
+    router = Router(ROUTES)
+    checked = 0
+    for provider, connector in CONNECTORS.items():
+        wrapper = getattr(client.integrations, provider)(7)
+        for label in dir(type(wrapper)):
+            method = getattr(wrapper, label)
+            if label.startswith("_") or not callable(method) or isinstance(method, type):
+                continue
+            before = len(seen)
+            required = {
+                p.name: WRAPPER_VALUES.get(p.name, 1)
+                for p in inspect.signature(method).parameters.values()
+                if p.default is p.empty and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
+            }
+            method(**required)
+            assert len(seen) == before + 1, f"{provider}.{label} should send one request"
+            request = seen[-1]
+            route, params = router.match(request.method, request.url.path)
+            assert (route.method, route.pattern) == ("POST", "/api/integrations/:id/actions/:action"), label
+            action = connector.actions.get(str(params["action"]))
+            assert action is not None, f"{provider}.{label} names no action of the {provider} connector"
+            sent = set(httpx.Response(200, content=request.content).json()["params"])
+            assert sent <= set(action.params.model_fields), f"{provider}.{label} sends {sent}"
+            checked += 1
+    assert checked >= len(CONNECTORS)

@@ -12,6 +12,7 @@ import pytest
 import respx
 
 from cortexbuild_sdk.types import (
+    ActionResult,
     AIRequest,
     AIUsageDay,
     ApiKey,
@@ -27,6 +28,7 @@ from cortexbuild_sdk.types import (
     ReviewList,
     Sandbox,
     SandboxWithSecret,
+    SyncRun,
     Webhook,
     WebhookLog,
     WebhookTestResult,
@@ -117,8 +119,43 @@ CASES = [
         lambda c: c.integrations.sync(12),
         "POST",
         "/api/integrations/12/sync",
+        ok(message="Sync started", run={"id": 3, "integration_id": 12, "status": "queued", "counts": {"created": 0}}),
+        is_(SyncRun, id=3, integration_id=12, status="queued"),
+    ),
+    Case(
+        "integrations.sync (platform without runs)",
+        lambda c: c.integrations.sync(12),
+        "POST",
+        "/api/integrations/12/sync",
         ok(message="Sync started"),
-        equals("Sync started"),
+        equals(None),
+    ),
+    Case(
+        "integrations.slack().send_message",
+        lambda c: c.integrations.slack(12).send_message(channel="#site", text="Pour at 7"),
+        "POST",
+        "/api/integrations/12/actions/send_message",
+        ok(action="slack.send_message", sent=True, result={"channel": "C1", "ts": "1.2"}),
+        is_(ActionResult, action="slack.send_message", sent=True, result={"channel": "C1", "ts": "1.2"}),
+        sent_body={"params": {"channel": "#site", "text": "Pour at 7"}},
+    ),
+    Case(
+        "integrations.quickbooks().sync_invoices",
+        lambda c: c.integrations.quickbooks(12).sync_invoices(),
+        "POST",
+        "/api/integrations/12/actions/sync_invoices",
+        ok(action="quickbooks.sync_invoices", sent=False, result=None, message="not sent"),
+        is_(ActionResult, sent=False, result=None),
+        sent_body={"params": {}},
+    ),
+    Case(
+        "integrations.google_drive().upload_document",
+        lambda c: c.integrations.google_drive(12).upload_document(7),
+        "POST",
+        "/api/integrations/12/actions/upload_document",
+        ok(action="google_drive.upload_document", sent=True, result={"file_id": "f1"}),
+        is_(ActionResult, sent=True),
+        sent_body={"params": {"document_id": 7}},
     ),
     Case(
         "integrations.delete", lambda c: c.integrations.delete(12), "DELETE", "/api/integrations/12", ok(), equals(None)

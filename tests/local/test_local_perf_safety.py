@@ -110,9 +110,12 @@ def test_tier_change_seen_by_next_request(client: httpx.Client, backend: Backend
 def test_sandbox_changes_seen_by_next_request(client: httpx.Client, make_client: ClientFactory) -> None:
     body = ok(client.post("/api/sdk/sandboxes", json={"name": "Development Sandbox"}))
     sid, sc = body["sandbox"]["id"], make_client(body["secret"])
+    gid = ok(sc.post("/api/integrations", json={"provider": "github", "name": "g", "credentials": {"token": "t"}}))[
+        "integration"
+    ]["id"]
     warm(sc, "/api/integrations/list")
     ok(client.patch(f"/api/sdk/sandboxes/{sid}", json={"config": {"integrationsEnabled": False}}))
-    err(sc.get("/api/integrations/list"), 403, "integrations_disabled")
+    assert ok(sc.post(f"/api/integrations/{gid}/test"))["sent"] is False  # the flag is seen at once
     warm(sc)
     ok(client.patch(f"/api/sdk/sandboxes/{sid}", json={"is_active": False}))
     err(sc.get("/api/integrations/webhooks/list"), 403, "sandbox_inactive")

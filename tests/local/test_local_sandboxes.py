@@ -86,18 +86,22 @@ def test_delete_removes_file_and_key(client: httpx.Client, make_client: ClientFa
 
 
 def test_integrations_disabled_flag(client: httpx.Client, make_client: ClientFactory) -> None:
+    """integrationsEnabled false: the routes work, connectors send nothing and log each request unsent."""
     sandbox, key = _create(client, config={"integrationsEnabled": False})
     sc = make_client(key)
-    body = err(sc.get("/api/integrations/list"), 403, "integrations_disabled")
-    assert "integrationsEnabled" in body["error"]
-    err(
-        sc.post("/api/integrations", json={"provider": "github", "name": "g", "credentials": {"token": "t"}}),
-        403,
-        "integrations_disabled",
-    )
+    ok(sc.get("/api/integrations/list"))
+    created = ok(sc.post("/api/integrations", json={"provider": "github", "name": "g", "credentials": {"token": "t"}}))
+    gid = created["integration"]["id"]
+    answer = ok(sc.post(f"/api/integrations/{gid}/test"))
+    assert answer["sent"] is False and answer["result"] is None and "not sent" in answer["message"]
+    logged = ok(sc.get(f"/api/integrations/{gid}/requests"))["requests"]
+    assert [(r["method"], r["url"], r["sent"], r["status"]) for r in logged] == [
+        ("GET", "http://127.0.0.1:9/user", False, None)
+    ]
+    assert ok(client.get("/api/integrations/list"))["integrations"] == []  # the sandbox's, not live's
     ok(sc.get("/api/integrations/webhooks/list"))  # webhooks still work
     ok(client.patch(f"/api/sdk/sandboxes/{sandbox['id']}", json={"config": {"integrationsEnabled": True}}))
-    ok(sc.get("/api/integrations/list"))
+    err(sc.post(f"/api/integrations/{gid}/test"), 502, "provider_unreachable")  # now it really sends
     err(client.patch(f"/api/sdk/sandboxes/{sandbox['id']}", json={"config": {"bogus": True}}), 400, "validation_error")
 
 

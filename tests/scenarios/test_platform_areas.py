@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cortexbuild_sdk import APIStatusError, ConflictError, NotFoundError, PermissionDeniedError
-from cortexbuild_sdk.types import Integration, SandboxWithSecret
+from cortexbuild_sdk.types import Integration, SandboxWithSecret, SyncRun
 
 from .conftest import Target
 
@@ -31,7 +31,8 @@ def test_integration_lifecycle(client: Any) -> None:
     assert client.integrations.retrieve(created.id).provider == "stripe"
     assert [i.id for i in client.integrations.list()] == [created.id]
 
-    assert client.integrations.sync(created.id) == "Sync started"
+    run = client.integrations.sync(created.id)
+    assert isinstance(run, SyncRun) and run.integration_id == created.id and run.status in ("queued", "running")
     client.integrations.update_status(created.id, is_active=False)
     assert client.integrations.retrieve(created.id).is_active is False
     with pytest.raises(ConflictError):  # an inactive integration does not sync

@@ -92,3 +92,19 @@ def event_data_types() -> None:
     def handle(event: RfiAnsweredEvent) -> None:
         assert_type(event.data.rfi, Rfi)
         assert_type(event.data.previous_status, str | None)
+
+
+def connector_wrappers_are_typed(client: CortexBuild) -> None:
+    from cortexbuild_sdk.types import ActionResult, ProviderRequestLog, SyncRun
+
+    assert_type(client.integrations.sync(1), SyncRun | None)
+    assert_type(client.integrations.requests(1), SyncPage[ProviderRequestLog])
+    assert_type(client.integrations.slack(1).send_message(channel="#a", text="t"), ActionResult)
+    assert_type(client.integrations.quickbooks(1).sync_invoices(), ActionResult)
+    CortexBuild.local(provider_urls={"slack": "http://127.0.0.1:8123"})
+
+
+async def async_connector_wrappers_are_typed(client: AsyncCortexBuild) -> None:
+    from cortexbuild_sdk.types import ActionResult
+
+    assert_type(await client.integrations.google_drive(1).upload_document(3), ActionResult)

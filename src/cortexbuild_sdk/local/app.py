@@ -56,6 +56,9 @@ def api_error(exc: errors.DomainError) -> ApiError:
         headers["X-Should-Retry"] = "true" if exc.retryable else "false"
         if exc.retryable:
             headers["Retry-After"] = "1"
+    elif isinstance(exc, errors.UpstreamFailed):
+        # The connector already retried what was safe to retry; a blind client retry could post twice.
+        headers["X-Should-Retry"] = "false"
     elif isinstance(exc, errors.Unavailable) and exc.retry_after is not None:
         headers["Retry-After"] = str(exc.retry_after)
     return ApiError(status, exc.code, exc.message, details=exc.details, headers=headers)
@@ -139,12 +142,7 @@ class App:
             raise ApiError(
                 403, "sandbox_key_not_allowed", f"{route.method} {route.pattern} needs a live key, not a sandbox key"
             )
-        if route.integrations and ctx.env.is_sandbox and not ctx.env.flag("integrationsEnabled"):
-            raise ApiError(
-                403,
-                "integrations_disabled",
-                f"integrations are disabled in sandbox {ctx.env.sandbox_id} (config.integrationsEnabled is false)",
-            )
+        # integrationsEnabled false: integration routes still work; connectors log requests unsent instead.
         if route.scope not in ctx.principal.scopes:
             raise ApiError(
                 403,

@@ -20,6 +20,9 @@ from typing_extensions import Self, TypedDict
 
 from .app import App
 from .clock import Clock, SystemClock
+from .connectors.domain_data import DomainData
+from .connectors.hosts import resolve_provider_urls
+from .connectors.runtime import ConnectorRuntime, LocalDataFactory
 from .crypto import Keyring
 from .delivery import AddressPolicy, sealed_signing_secrets
 from .delivery.hub import DeliveryHub
@@ -74,6 +77,8 @@ class BackendOptions(TypedDict, total=False):
     overdue_scan_interval: float
     upload_limits: Mapping[str, int] | None
     delivery_http_stack: str | None
+    provider_urls: Mapping[str, str] | None
+    local_data: LocalDataFactory | None
 
 
 class Backend:
@@ -102,7 +107,15 @@ class Backend:
         overdue_scan_interval: float = 5.0,
         upload_limits: Mapping[str, int] | None = None,
         delivery_http_stack: str | None = None,
+        provider_urls: Mapping[str, str] | None = None,
+        local_data: LocalDataFactory | None = None,
     ) -> None:
+        # Checked first: a bad override fails before any file is created.
+        connectors = ConnectorRuntime(
+            resolve_provider_urls(provider_urls),
+            local_data if local_data is not None else DomainData,
+            address_policy=delivery_policy if delivery_policy is not None else AddressPolicy(),
+        )
         self.clock: Clock = clock if clock is not None else SystemClock()
         self._tmpdir: str | None = None
         if path is None:
@@ -122,7 +135,13 @@ class Backend:
         self.db = Database(db_path, migrations=MIGRATIONS, keyring=keyring, environment=LIVE)
         self._sandboxes = SandboxFiles(db_path.with_name(db_path.name + ".sandboxes"), keyring)
         self._rt = Runtime(
-            self.db, keyring, self.clock, self._sandboxes, oauth_overrides=oauth, upload_limits=upload_limits
+            self.db,
+            keyring,
+            self.clock,
+            self._sandboxes,
+            oauth_overrides=oauth,
+            upload_limits=upload_limits,
+            connectors=connectors,
         )
         try:
             self.account_id = accounts.bootstrap(
@@ -241,6 +260,17 @@ class Backend:
         for sandbox_id in sandbox_ids:
             if self._sandboxes.path(sandbox_id).exists():
                 self.delivery.start_if_pending(sandbox_id)
+
+    def wait_for_syncs(self, timeout: float = 60.0) -> None:
+        """Block until every background sync run has finished (``TimeoutError`` after ``timeout`` s)."""
+        assert self._rt.connectors is not None
+        self._rt.connectors.wait(timeout)
+
+    @property
+    def connectors(self) -> ConnectorRuntime:
+        """The connectors' runtime: provider URL overrides, the local-data binding, the sync worker."""
+        assert self._rt.connectors is not None
+        return self._rt.connectors
 
     # ---- encryption ---------------------------------------------------------------------------------------
 

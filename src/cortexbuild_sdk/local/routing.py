@@ -70,7 +70,7 @@ class Route:
     scope: str  # the API-key scope the route needs
     group: str  # the rate-limit group it counts against
     live_only: bool = False  # refused to sandbox keys
-    integrations: bool = False  # refused in sandboxes configured with integrationsEnabled: false
+    integrations: bool = False  # an integration route (with integrationsEnabled false, connectors log, not send)
     takes_body: bool = False
     raw_body: RawBody | None = None  # set: the body is streamed to raw_body.read, not parsed as JSON
     segments: tuple[str, ...] = field(init=False, repr=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from .schema_connectors import v_connectors as _v_connectors
 from .schema_hardening import _v_hardening
 from .store import Migration, run_script
 
@@ -377,4 +378,4 @@ def grant_domain_scopes(conn: sqlite3.Connection) -> None:
 
 
 # _v_delivery rebuilds the webhook tables, so it runs before _v_hardening adds its counter triggers to them.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v_delivery, _v_domain, _v_documents, _v_hardening)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v_delivery, _v_domain, _v_documents, _v_hardening, _v_connectors)

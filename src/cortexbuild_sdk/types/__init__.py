@@ -14,6 +14,18 @@ if TYPE_CHECKING:
     from .client import Client
     from .document import Document, DocumentCategory, DownloadedFile, SavedFile
     from .integration import Integration, OAuthAuthorization, OAuthRefresh, Provider, SyncStatus
+    from .integration_sync import (
+        ActionResult,
+        AutomationAttempt,
+        AutomationRun,
+        Expense,
+        ExpenseLine,
+        ProviderRecord,
+        ProviderRequestLog,
+        SyncCounts,
+        SyncRun,
+        SyncRunStatus,
+    )
     from .invoice import Invoice, InvoiceItem, InvoiceStatus
     from .marketplace import MarketplaceModule, Review, ReviewList
     from .plan import Plan
@@ -38,6 +50,18 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "time_entry": ("TimeEntry", "TimeEntryStatus", "TimeEntrySummary"),
     "api_key": ("ApiKey", "ApiKeyWithSecret"),
     "integration": ("Integration", "OAuthAuthorization", "OAuthRefresh", "Provider", "SyncStatus"),
+    "integration_sync": (
+        "ActionResult",
+        "AutomationAttempt",
+        "AutomationRun",
+        "Expense",
+        "ExpenseLine",
+        "ProviderRecord",
+        "ProviderRequestLog",
+        "SyncCounts",
+        "SyncRun",
+        "SyncRunStatus",
+    ),
     "marketplace": ("MarketplaceModule", "Review", "ReviewList"),
     "plan": ("Plan",),
     "sandbox": ("Sandbox", "SandboxConfig", "SandboxWithSecret"),
@@ -49,12 +73,17 @@ _MODULE_OF = {name: module for module, names in _MODULES.items() for name in nam
 __all__ = [
     "AIRequest",
     "AIUsageDay",
+    "ActionResult",
     "ApiKey",
     "ApiKeyWithSecret",
+    "AutomationAttempt",
+    "AutomationRun",
     "Client",
     "Document",
     "DocumentCategory",
     "DownloadedFile",
+    "Expense",
+    "ExpenseLine",
     "Integration",
     "IntegrationUsage",
     "Invoice",
@@ -68,6 +97,8 @@ __all__ = [
     "Project",
     "ProjectStatus",
     "Provider",
+    "ProviderRecord",
+    "ProviderRequestLog",
     "PurchaseOrder",
     "PurchaseOrderStatus",
     "Review",
@@ -78,6 +109,9 @@ __all__ = [
     "SandboxConfig",
     "SandboxWithSecret",
     "SavedFile",
+    "SyncCounts",
+    "SyncRun",
+    "SyncRunStatus",
     "SyncStatus",
     "Task",
     "TaskStatus",

@@ -25,6 +25,8 @@ class Integration(BaseModel):
     last_sync_at: Timestamp | None = None
     sync_status: SyncStatus = "idle"
     has_credentials: bool = Field(default=False, alias="hasCredentials")
+    error: str | None = None
+    """Set when the provider revoked the grant (``invalid_grant``): reconnect through OAuth."""
     created_at: Timestamp | None = None
     updated_at: Timestamp | None = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..routing import Route
 from . import (
     clients,
+    connectors,
     documents,
     integrations,
     invoices,
@@ -25,6 +26,7 @@ __all__ = ["ROUTES"]
 
 ROUTES: tuple[Route, ...] = (
     *integrations.ROUTES,
+    *connectors.ROUTES,
     *webhooks.ROUTES,
     *keys.ROUTES,
     *sandboxes.ROUTES,

@@ -7,7 +7,7 @@ from typing import Any
 from .. import providers
 from ..http import validation
 from ..routing import Call, Route
-from ..services import integrations, oauth_flow
+from ..services import integrations, oauth_flow, sync_runs
 from .bodies import IntegrationCreate, IntegrationStatus, OAuthCallback, check_url, encode_cursor, parse, parse_page
 
 
@@ -32,7 +32,7 @@ def status(call: Call) -> tuple[int, dict[str, Any]]:
 
 
 def sync(call: Call) -> tuple[int, dict[str, Any]]:
-    run = integrations.sync(call.ctx, call.params["id"])
+    run = sync_runs.start(call.ctx, call.params["id"])
     return 200, {"message": "Sync started", "run": run}
 
 
@@ -56,7 +56,17 @@ def authorize(call: Call) -> tuple[int, dict[str, Any]]:
     name = call.query.get("name") or None
     if name is not None and len(name) > 200:
         raise validation("name must be at most 200 characters")
-    return 200, oauth_flow.authorize(call.ctx, call.params["provider"], redirect_uri=redirect_uri, name=name)
+    reconnect = call.query.get("integration_id")
+    ascii_int = reconnect is not None and reconnect.isascii() and reconnect.isdigit() and len(reconnect) <= 19
+    if reconnect is not None and (not ascii_int or not 0 < int(reconnect) < 2**63):
+        raise validation("integration_id must be a positive integer")
+    return 200, oauth_flow.authorize(
+        call.ctx,
+        call.params["provider"],
+        redirect_uri=redirect_uri,
+        name=name,
+        integration_id=int(reconnect) if reconnect is not None else None,
+    )
 
 
 def callback(call: Call) -> tuple[int, dict[str, Any]]:

@@ -62,20 +62,6 @@ class ProviderList(Envelope):
     providers: list[Provider]
 
 
-class SyncRun(BaseModel):
-    id: int
-    integration_id: int
-    status: str
-    error: str | None
-    started_at: str | None
-    finished_at: str | None
-
-
-class SyncStarted(Envelope):
-    message: str
-    run: SyncRun
-
-
 class OAuthStart(Envelope):
     authorization_url: str
     state: str
@@ -196,7 +182,6 @@ RESPONSES: dict[tuple[str, str], tuple[int, type[BaseModel]]] = {
     ("POST", _I): (201, IntegrationOut),
     ("GET", f"{_I}/:id"): (200, IntegrationOut),
     ("PATCH", f"{_I}/:id/status"): (200, IntegrationOut),
-    ("POST", f"{_I}/:id/sync"): (200, SyncStarted),
     ("DELETE", f"{_I}/:id"): (200, Ack),
     ("GET", f"{_I}/oauth/:provider/authorize"): (200, OAuthStart),
     ("POST", f"{_I}/oauth/:provider/callback"): (201, IntegrationOut),
@@ -284,5 +269,23 @@ QUERY: dict[tuple[str, str], list[QueryParam]] = {
             }
         ),
         QueryParam.model_validate({"name": "name", "schema": {"type": "string", "maxLength": 200}}),
+        QueryParam.model_validate(
+            {
+                "name": "integration_id",
+                "schema": {"type": "integer", "minimum": 1},
+                "description": "Reconnect: the callback gives this integration new tokens.",
+            }
+        ),
     ],
 }
+
+
+def _merge_connectors() -> None:
+    from . import schemas_connectors as c  # the connector routes' entries (issue 11)
+
+    RESPONSES.update(c.RESPONSES)
+    REQUESTS.update(c.REQUESTS)
+    QUERY.update(c.QUERY)
+
+
+_merge_connectors()

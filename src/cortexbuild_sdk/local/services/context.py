@@ -15,6 +15,7 @@ from ..store import Database
 if TYPE_CHECKING:
     import httpx
 
+    from ..connectors.runtime import ConnectorRuntime
     from ..delivery.hub import DeliveryHub
 
 __all__ = ["Account", "Ctx", "Environment", "Principal", "Runtime"]
@@ -34,6 +35,7 @@ class Runtime:
     upload_limits: Mapping[str, int] | None = None  # bytes per tier, over the defaults of services.documents
     delivery: DeliveryHub | None = None
     """The webhook delivery engines of this backend (set by the backend; None when delivery is not wired)."""
+    connectors: ConnectorRuntime | None = None
     _http: httpx.Client | None = field(default=None, repr=False)
     _http_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -50,6 +52,8 @@ class Runtime:
             return self._http
 
     def close(self) -> None:
+        if self.connectors is not None:
+            self.connectors.close()  # before the client its jobs use
         with self._http_lock:
             if self._http is not None:
                 self._http.close()

@@ -12,14 +12,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..delivery import outbox
+from . import automations
 from .context import Ctx
 
 __all__ = ["announce", "emit", "publish"]
 
 
 def publish(ctx: Ctx, conn: sqlite3.Connection, event: str, data: Mapping[str, Any]) -> str:
-    """Record ``event`` for the caller's account in ``conn``'s open write transaction; returns its id."""
-    return outbox.emit(
+    """Record ``event`` for the caller's account in ``conn``'s open write transaction; returns its id.
+    Integrations' automations subscribed to it get their jobs in the same transaction."""
+    event_id = outbox.emit(
         conn,
         account_id=ctx.account.id,
         company_id=ctx.account.company_id,
@@ -28,10 +30,13 @@ def publish(ctx: Ctx, conn: sqlite3.Connection, event: str, data: Mapping[str, A
         data=data,
         now_ms=ctx.now_ms(),
     )
+    automations.enqueue(ctx, conn, event, data, event_id)
+    return event_id
 
 
 def announce(ctx: Ctx) -> None:
     """Wake the delivery engine of the caller's environment (call after the publishing transaction commits)."""
+    automations.kick(ctx)
     hub = ctx.rt.delivery
     if hub is not None:
         hub.wake(ctx.env.sandbox_id)

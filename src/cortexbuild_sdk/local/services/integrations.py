@@ -4,28 +4,23 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
 from typing import Any
 
 from .. import providers
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Invalid, NotFound
 from ..http import iso
 from ..sealing import Purpose, seal
 from . import plans
 from .common import Page, dumps, paginate
 from .context import Ctx
 
-__all__ = ["SYNC_CONNECTORS", "create", "insert", "render"]
+__all__ = ["create", "insert", "render"]
 
 _PURPOSE = Purpose.INTEGRATION_CREDENTIALS
 _SELECT = (
     "SELECT *, (credentials IS NOT NULL OR EXISTS (SELECT 1 FROM oauth_tokens"
     " WHERE oauth_tokens.integration_id = integrations.id)) AS has_credentials FROM integrations"
 )
-
-SyncConnector = Callable[[Ctx, int], None]
-SYNC_CONNECTORS: dict[str, SyncConnector] = {}
-"""provider id -> function doing a real sync of one integration (raises on failure). Filled by connectors."""
 
 
 def render(row: sqlite3.Row) -> dict[str, Any]:
@@ -40,6 +35,7 @@ def render(row: sqlite3.Row) -> dict[str, Any]:
         "last_sync_at": iso(row["last_sync_at"]),
         "sync_status": row["sync_status"],
         "hasCredentials": bool(row["has_credentials"]),
+        "error": row["auth_error"],
         "created_at": iso(row["created_at"]),
         "updated_at": iso(row["updated_at"]),
     }
@@ -95,6 +91,9 @@ def create(ctx: Ctx, *, provider: str, name: str, credentials: Any, config: dict
     except providers.CredentialsError as exc:
         field = f"credentials.{exc.field}" if exc.field and exc.field != "credentials" else "credentials"
         raise Invalid(exc.message, details=[{"field": field, "message": exc.message}]) from None
+    from .automations import normalize
+
+    normalize(provider, config)  # config.automations: known events, this provider's actions, valid params
     with ctx.env.db.write() as conn:
         integration_id = insert(ctx, conn, provider=provider, name=name, config=config, credentials=clean)
         return render(_get(ctx, conn, integration_id))
@@ -127,53 +126,3 @@ def delete(ctx: Ctx, integration_id: int) -> None:
     with ctx.env.db.write() as conn:
         _get(ctx, conn, integration_id)
         conn.execute("DELETE FROM integrations WHERE id = ?", (integration_id,))  # tokens and runs cascade
-
-
-def sync(ctx: Ctx, integration_id: int) -> dict[str, Any]:
-    """Record a sync run. Runs the provider's connector when one is registered; otherwise the run ends in
-    ``error`` saying so (nothing is pretended to have been synced)."""
-    with ctx.env.db.write() as conn:
-        row = _get(ctx, conn, integration_id)
-        if not row["is_active"]:
-            raise Conflict(f"integration {integration_id} is inactive; activate it before syncing")
-        if row["sync_status"] == "syncing":
-            raise Conflict(f"integration {integration_id} is already syncing")
-        now = ctx.now_ms()
-        cur = conn.execute(
-            "INSERT INTO integration_sync_runs (integration_id, account_id, provider, status, started_at)"
-            " VALUES (?, ?, ?, 'syncing', ?)",
-            (integration_id, ctx.account.id, row["provider"], now),
-        )
-        run_id = cur.lastrowid
-        conn.execute(
-            "UPDATE integrations SET sync_status = 'syncing', updated_at = ? WHERE id = ?", (now, integration_id)
-        )
-    connector = SYNC_CONNECTORS.get(row["provider"])
-    error: str | None = None
-    if connector is None:
-        error = f"no {row['provider']} connector is available in this version of the local backend; nothing was synced"
-    else:
-        try:
-            connector(ctx, integration_id)
-        except Exception as exc:  # a connector failure is recorded on the run, not raised to the caller
-            error = f"{type(exc).__name__}: {exc}"
-    status = "error" if error else "success"
-    done = ctx.now_ms()
-    with ctx.env.db.write() as conn:
-        conn.execute(
-            "UPDATE integration_sync_runs SET status = ?, error = ?, finished_at = ? WHERE id = ?",
-            (status, error, done, run_id),
-        )
-        conn.execute(
-            "UPDATE integrations SET sync_status = ?, last_sync_at = CASE WHEN ? = 'success' THEN ?"
-            " ELSE last_sync_at END, updated_at = ? WHERE id = ?",
-            (status, status, done, done, integration_id),
-        )
-    return {
-        "id": run_id,
-        "integration_id": integration_id,
-        "status": status,
-        "error": error,
-        "started_at": iso(now),
-        "finished_at": iso(done),
-    }

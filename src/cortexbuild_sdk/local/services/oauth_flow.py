@@ -6,12 +6,15 @@ is called, then the integration and its sealed tokens are stored in another writ
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import sqlite3
 from typing import Any
 
 from .. import oauth
-from ..errors import Conflict, DomainError, Invalid, UpstreamFailed
+from ..connectors.base import rewrite_url
+from ..errors import DomainError, Invalid, UpstreamFailed
 from ..http import iso
 from ..sealing import Purpose, seal, unseal
 from .context import Ctx
@@ -31,6 +34,14 @@ def _config(ctx: Ctx, provider: str) -> oauth.OAuthConfig:
         config = oauth.load_config(provider, overrides)
     except ValueError as exc:
         raise Invalid(f"the {provider} OAuth client is misconfigured: {exc}", code="oauth_not_configured") from None
+    base = ctx.rt.connectors.base_url(provider) if ctx.rt.connectors is not None else None
+    if config is not None and base is not None:  # provider_urls: the OAuth hosts move with the API hosts
+        keep = overrides or {}
+        config = dataclasses.replace(
+            config,
+            authorize_url=config.authorize_url if "authorize_url" in keep else rewrite_url(config.authorize_url, base),
+            token_url=config.token_url if "token_url" in keep else rewrite_url(config.token_url, base),
+        )
     if config is None:
         names = oauth.config_env_vars(provider)
         raise Invalid(
@@ -46,8 +57,17 @@ def _state_hash(state: str) -> str:
     return hashlib.sha256(state.encode("utf-8")).hexdigest()
 
 
-def authorize(ctx: Ctx, provider: str, *, redirect_uri: str, name: str | None) -> dict[str, Any]:
+def authorize(
+    ctx: Ctx, provider: str, *, redirect_uri: str, name: str | None, integration_id: int | None = None
+) -> dict[str, Any]:
+    """Start a flow; with ``integration_id`` the callback reconnects that integration (after
+    ``reauthorization_required``) instead of creating one."""
     config = _config(ctx, provider)
+    if integration_id is not None:
+        with ctx.env.db.read() as conn:
+            existing = _get(ctx, conn, integration_id)
+        if existing["provider"] != provider:
+            raise Invalid(f"integration {integration_id} is a {existing['provider']} integration, not {provider}")
     state = oauth.new_state()
     verifier, challenge = oauth.new_pkce()
     digest = _state_hash(state)
@@ -56,7 +76,7 @@ def authorize(ctx: Ctx, provider: str, *, redirect_uri: str, name: str | None) -
         conn.execute("DELETE FROM oauth_states WHERE expires_at < ?", (now,))
         conn.execute(
             "INSERT INTO oauth_states (state_hash, account_id, provider, name, redirect_uri, code_verifier,"
-            " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_at, expires_at, integration_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 digest,
                 ctx.account.id,
@@ -66,6 +86,7 @@ def authorize(ctx: Ctx, provider: str, *, redirect_uri: str, name: str | None) -
                 seal(ctx.keyring, ctx.env.name, Purpose.OAUTH_STATE, digest, verifier),
                 now,
                 now + STATE_TTL_MS,
+                integration_id,
             ),
         )
     url = oauth.authorization_url(config, redirect_uri=redirect_uri, state=state, code_challenge=challenge)
@@ -122,27 +143,22 @@ def callback(ctx: Ctx, provider: str, *, code: str, state: str, extra: dict[str,
     except oauth.OAuthError as exc:
         raise _oauth_failed(exc) from None
     with ctx.env.db.write() as conn:
-        integration_id = insert(ctx, conn, provider=provider, name=row["name"], config=extra, credentials=None)
+        if row["integration_id"] is not None:  # reconnect: new tokens, the reauthorization error cleared
+            integration_id = row["integration_id"]
+            _get(ctx, conn, integration_id)
+            conn.execute(
+                "UPDATE integrations SET auth_error = NULL, sync_status = CASE WHEN sync_status = 'error'"
+                " THEN 'idle' ELSE sync_status END, config = json_patch(config, ?), updated_at = ? WHERE id = ?",
+                (json.dumps(extra), ctx.now_ms(), integration_id),
+            )
+        else:
+            integration_id = insert(ctx, conn, provider=provider, name=row["name"], config=extra, credentials=None)
         _store_tokens(ctx, conn, integration_id, tokens)
         return render(_get(ctx, conn, integration_id))
 
 
 def refresh(ctx: Ctx, integration_id: int) -> str | None:
-    with ctx.env.db.snapshot() as conn:
-        row = _get(ctx, conn, integration_id)
-        tok = conn.execute(
-            "SELECT refresh_token FROM oauth_tokens WHERE integration_id = ?", (integration_id,)
-        ).fetchone()
-    if tok is None or tok[0] is None:
-        raise Conflict(f"integration {integration_id} has no OAuth refresh token; connect it through authorize")
-    config = _config(ctx, row["provider"])
-    current = unseal(ctx.keyring, ctx.env.name, Purpose.OAUTH_REFRESH, integration_id, tok[0])
-    try:
-        tokens = oauth.refresh(config, refresh_token=current, http=ctx.rt.http(), now=ctx.rt.clock.now())
-    except oauth.OAuthError as exc:
-        raise _oauth_failed(exc) from None
-    with ctx.env.db.write() as conn:
-        _get(ctx, conn, integration_id)  # still there and still ours
-        _store_tokens(ctx, conn, integration_id, tokens)
-        conn.execute("UPDATE integrations SET updated_at = ? WHERE id = ?", (ctx.now_ms(), integration_id))
-    return iso(int(tokens.expires_at * 1000)) if tokens.expires_at is not None else None
+    from .oauth_tokens import refresh_now
+
+    expires = refresh_now(ctx, integration_id)
+    return iso(expires) if expires is not None else None

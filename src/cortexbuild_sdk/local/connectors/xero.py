@@ -1,0 +1,177 @@
+"""Xero Accounting API (https://developer.xero.com/documentation/api/accounting/overview): bearer token plus
+the ``xero-tenant-id`` header, or a custom connection's client-credentials token from
+``identity.xero.com/connect/token``. Contacts and invoices are POSTed in arrays with ``summarizeErrors=false``
+so each item answers with its own ``ValidationErrors``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from .base import ProviderError, ProviderRequest, json_of
+from .common import basic, body_dict
+from .local_data import LocalInvoice
+from .quickbooks import money
+from .spec import Action, ActionParams, Session, SyncCounts
+
+__all__ = ["XeroConnector"]
+
+API = "https://api.xero.com/api.xro/2.0"
+IDENTITY = "https://identity.xero.com/connect/token"
+
+
+class NoParams(ActionParams):
+    pass
+
+
+class PushInvoice(ActionParams):
+    invoice_id: int
+
+
+def _errors(item: Mapping[str, Any]) -> str:
+    return "; ".join(str(e.get("Message")) for e in item.get("ValidationErrors") or [] if isinstance(e, dict))
+
+
+def sync_contacts(session: Session, counts: SyncCounts) -> dict[str, str]:
+    """Push local clients as contacts (new and changed); returns client id -> ContactID."""
+    known = session.mappings("contact")
+    out = {lid: m.remote_id for lid, m in known.items()}
+    pending = [
+        c
+        for c in session.local_data().clients()
+        if str(c.id) not in known or c.updated_at > (known[str(c.id)].local_updated_at or 0)
+    ]
+    counts.skipped += len(out) - sum(1 for c in pending if str(c.id) in known)
+    for start in range(0, len(pending), 50):
+        chunk = pending[start : start + 50]
+        contacts = []
+        for c in chunk:
+            contact: dict[str, Any] = {"Name": c.name}
+            if c.email:
+                contact["EmailAddress"] = c.email
+            if str(c.id) in known:
+                contact["ContactID"] = known[str(c.id)].remote_id
+            contacts.append(contact)
+        answer = session.call(
+            ProviderRequest(
+                "POST", f"{API}/Contacts", body_dict, json={"Contacts": contacts}, params={"summarizeErrors": "false"}
+            )
+        )
+        for client, item in zip(chunk, answer.get("Contacts") or [], strict=False):
+            problem = _errors(item)
+            if problem or not item.get("ContactID"):
+                counts.failed += 1
+                counts.problems.append(f"client {client.id}: {problem or 'no ContactID returned'}")
+                continue
+            session.save_mapping("contact", str(client.id), str(item["ContactID"]), local_updated_at=client.updated_at)
+            out[str(client.id)] = str(item["ContactID"])
+            counts.created += str(client.id) not in known
+            counts.updated += str(client.id) in known
+    return out
+
+
+def _invoice(inv: LocalInvoice, contact_id: str, account_code: str | None) -> dict[str, Any]:
+    lines = inv.lines or ()
+    items = [{"Description": line.description, "Quantity": 1, "UnitAmount": money(line.amount_cents)} for line in lines]
+    if not items:
+        items = [{"Description": f"Invoice {inv.invoice_number}", "Quantity": 1, "UnitAmount": money(inv.total_cents)}]
+    if account_code:
+        for item in items:
+            item["AccountCode"] = account_code
+    body: dict[str, Any] = {
+        "Type": "ACCREC",
+        "Contact": {"ContactID": contact_id},
+        "Date": inv.issue_date,
+        "InvoiceNumber": inv.invoice_number,
+        "LineItems": items,
+        "Status": "DRAFT",
+    }
+    if inv.due_date:
+        body["DueDate"] = inv.due_date
+    return body
+
+
+def push_invoice(session: Session, p: PushInvoice) -> dict[str, Any]:
+    counts = SyncCounts()
+    contacts = sync_contacts(session, counts)
+    inv = session.local_data().invoice(p.invoice_id)
+    contact = contacts.get(str(inv.client_id))
+    if contact is None:
+        from ..errors import Invalid
+
+        raise Invalid(f"client {inv.client_id} could not be synced to Xero: {'; '.join(counts.problems)}")
+    payload = _invoice(inv, contact, session.config.get("accountCode"))
+    known = session.mappings("invoice").get(str(inv.id))
+    if known is not None:
+        payload["InvoiceID"] = known.remote_id
+    answer = session.call(
+        ProviderRequest(
+            "POST", f"{API}/Invoices", body_dict, json={"Invoices": [payload]}, params={"summarizeErrors": "false"}
+        )
+    )
+    item = (answer.get("Invoices") or [{}])[0]
+    problem = _errors(item)
+    if problem or not item.get("InvoiceID"):
+        raise ProviderError("xero", problem or "no InvoiceID returned", code="xero_validation")
+    session.save_mapping("invoice", str(inv.id), str(item["InvoiceID"]), local_updated_at=inv.updated_at)
+    return {"invoice_id": inv.id, "remote_id": item["InvoiceID"], "created": known is None}
+
+
+def _sync_contacts(session: Session, _: NoParams) -> dict[str, Any]:
+    counts = SyncCounts()
+    sync_contacts(session, counts)
+    return {"counts": counts.as_dict(), "problems": counts.problems}
+
+
+class XeroConnector:
+    provider = "xero"
+    actions: Mapping[str, Action] = {
+        "sync_contacts": Action("sync_contacts", NoParams, _sync_contacts, "push clients as Xero contacts"),
+        "push_invoice": Action("push_invoice", PushInvoice, push_invoice, "create/update one invoice in Xero"),
+    }
+
+    def read_error(self, response: httpx.Response) -> ProviderError | None:
+        if response.status_code < 400:
+            return None
+        body = json_of(response)
+        body = body if isinstance(body, dict) else {}
+        message = body.get("Message") or body.get("Detail") or body.get("error") or f"HTTP {response.status_code}"
+        for element in body.get("Elements") or []:
+            if isinstance(element, dict) and _errors(element):
+                message = f"{message}: {_errors(element)}"
+        code = {401: "provider_unauthorized", 429: "provider_rate_limited"}.get(response.status_code, "xero_error")
+        return ProviderError(
+            "xero", str(message), status=response.status_code, provider_error=body.get("Type"), code=code
+        )
+
+    def auth_headers(self, session: Session, access_token: str | None) -> dict[str, str]:
+        creds = session.credentials
+        if creds.get("accessToken"):
+            return {"Authorization": f"Bearer {creds['accessToken']}", "xero-tenant-id": creds.get("tenantId", "")}
+        cached = getattr(session, "_xero_token", None)
+        if cached is None:  # custom connection: client-credentials grant, one token per session
+            token = session.call(
+                ProviderRequest(
+                    "POST",
+                    IDENTITY,
+                    body_dict,
+                    data={"grant_type": "client_credentials"},
+                    headers=basic(creds.get("clientId", ""), creds.get("clientSecret", "")),
+                    authenticate=False,
+                )
+            )
+            cached = str(token.get("access_token") or "")
+            if not cached:
+                raise ProviderError("xero", "token endpoint returned no access_token", code="oauth_error")
+            session._xero_token = cached  # type: ignore[attr-defined]
+        return {"Authorization": f"Bearer {cached}"}
+
+    def test(self, session: Session) -> dict[str, Any]:
+        org = session.call(ProviderRequest("GET", f"{API}/Organisation", body_dict, retry_5xx=True))
+        first = (org.get("Organisations") or [{}])[0]
+        return {"name": first.get("Name"), "country": first.get("CountryCode")}
+
+    def sync(self, session: Session, counts: SyncCounts) -> None:
+        sync_contacts(session, counts)
