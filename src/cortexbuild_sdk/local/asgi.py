@@ -16,7 +16,7 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -124,7 +124,28 @@ class ASGIApp:
         except Exception:  # a bug past the app's own net (e.g. while rendering): still the platform's shape
             _log.exception("local backend: unhandled error on %s %s", method, path)
             response = _error(500, "internal_error", "internal error in the local backend")
+        if response.stream is not None:
+            await self._stream(send, response, response.stream)
+            return
         await _respond(send, response)
+
+    async def _stream(self, send: Send, response: LocalResponse, stream: Iterable[bytes]) -> None:
+        """A download: chunks are read on the worker pool (file reads block) and sent as they come."""
+        loop = asyncio.get_running_loop()
+        chunks = iter(stream)
+        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
+        try:
+            await send({"type": "http.response.start", "status": response.status, "headers": raw})
+            while True:
+                chunk = await loop.run_in_executor(self._pool, next, chunks, None)
+                if chunk is None:
+                    break
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()  # a generator holding a file: closed even when the client went away
 
     async def _read_body(self, receive: Receive, headers: dict[str, str]) -> bytes | LocalResponse:
         declared = headers.get("content-length")
