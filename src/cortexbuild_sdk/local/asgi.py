@@ -149,7 +149,7 @@ class ASGIApp:
 
     async def _read_body(self, receive: Receive, headers: dict[str, str]) -> bytes | LocalResponse:
         declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+        if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > self.max_body_bytes:
             return self._too_large(int(declared))
         chunks: list[bytes] = []
         size = 0

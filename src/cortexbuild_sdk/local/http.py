@@ -42,7 +42,7 @@ class LocalRequest:
         if raw is None:
             return None
         raw = raw.strip()
-        if not raw.isdigit() or len(raw) > 19:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
             raise ApiError(400, "validation_error", f"malformed Content-Length header {raw[:40]!r}")
         return int(raw)
 

@@ -32,7 +32,7 @@ def _invalid(name: str, message: str) -> errors.Invalid:
 
 def _id(value: Any, name: str) -> int:
     text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    if not text.isdigit() or len(text) > 18 or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18 or int(text) < 1:
         raise _invalid(name, "must be a positive integer")
     return int(text)
 
@@ -129,7 +129,7 @@ def _page(query: Mapping[str, str], name: str, default: int, hi: int) -> int:
     if name not in query:
         return default
     value = query[name].strip()
-    if not value.isdigit() or not 1 <= int(value) <= hi:
+    if not (value.isascii() and value.isdigit() and len(value) <= 19) or not 1 <= int(value) <= hi:
         raise _invalid(name, f"must be an integer from 1 to {hi}")
     return int(value)
 
