@@ -89,8 +89,9 @@ def db_path(given: Path | None = None) -> Path:
 
 
 @contextlib.contextmanager
-def open_client() -> Iterator[CortexBuild]:
-    """A client for the chosen backend: the remote server, or the local store opened in this process."""
+def open_client(*, deliver: bool = False) -> Iterator[CortexBuild]:
+    """A client for the chosen backend: the remote server, or the local store opened in this process (sending
+    webhook deliveries in the background only if ``deliver``: `listen` does, one-shot commands do not)."""
     from .._client import CortexBuild
 
     base_url, api_key = meta("base_url"), meta("api_key")
@@ -102,7 +103,10 @@ def open_client() -> Iterator[CortexBuild]:
         return
     from ..local import Backend
 
-    with Backend(db_path(meta("db"))) as backend, CortexBuild.local(backend=backend, api_key=api_key) as client:
+    # A one-shot command sends nothing in the background (so it never waits on deliveries at exit): its events
+    # stay queued for `local serve` / `listen` on the same store.
+    store = Backend(db_path(meta("db")), background_delivery=deliver)
+    with store as backend, CortexBuild.local(backend=backend, api_key=api_key) as client:
         yield client
 
 

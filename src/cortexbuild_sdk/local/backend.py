@@ -74,6 +74,7 @@ class BackendOptions(TypedDict, total=False):
     delivery_poll_interval: float
     overdue_scan_interval: float
     upload_limits: Mapping[str, int] | None
+    background_delivery: bool
 
 
 class Backend:
@@ -83,6 +84,11 @@ class Backend:
     store keeps its encryption key in ``CORTEXBUILD_ENCRYPTION_KEY`` or else in ``<path>.key`` (created 0600);
     ``encryption_key`` given here takes precedence over both. ``upload_limits`` maps tiers to the largest
     document upload in bytes, over the defaults of ``services.documents.DEFAULT_UPLOAD_LIMITS``.
+    ``background_delivery=False`` (for short-lived processes such as a CLI command) starts no delivery engine
+    on its own: events commit to the outbox as always, and stay queued for a backend that delivers (``local
+    serve``, or the next one opened on the file); deliveries an earlier process left pending are not resumed,
+    so closing never waits on them. Explicit operations (``webhooks.test``, ``retry``, ``recover``, ``drain``)
+    still send.
     """
 
     def __init__(
@@ -101,6 +107,7 @@ class Backend:
         delivery_poll_interval: float = 0.5,
         overdue_scan_interval: float = 5.0,
         upload_limits: Mapping[str, int] | None = None,
+        background_delivery: bool = True,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self._tmpdir: str | None = None
@@ -121,7 +128,13 @@ class Backend:
         self.db = Database(db_path, migrations=MIGRATIONS, keyring=keyring, environment=LIVE)
         self._sandboxes = SandboxFiles(db_path.with_name(db_path.name + ".sandboxes"), keyring)
         self._rt = Runtime(
-            self.db, keyring, self.clock, self._sandboxes, oauth_overrides=oauth, upload_limits=upload_limits
+            self.db,
+            keyring,
+            self.clock,
+            self._sandboxes,
+            oauth_overrides=oauth,
+            upload_limits=upload_limits,
+            background_delivery=background_delivery,
         )
         try:
             self.account_id = accounts.bootstrap(
@@ -149,7 +162,8 @@ class Backend:
         # Clock-driven domain changes (invoice.overdue): a timer thread, also run by drain().
         self._overdue = OverdueScanner(self._rt, interval=overdue_scan_interval)
         try:
-            self._resume_pending()
+            if background_delivery:
+                self._resume_pending()
             self._overdue.start()
         except BaseException:
             self.close()

@@ -30,6 +30,7 @@ class Runtime:
     sandboxes: SandboxFiles
     oauth_overrides: Mapping[str, Mapping[str, str]] | None = None
     upload_limits: Mapping[str, int] | None = None  # bytes per tier, over the defaults of services.documents
+    background_delivery: bool = True  # False: committed events wait in the outbox for another process to send
     _http: httpx.Client | None = field(default=None, repr=False)
     _http_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

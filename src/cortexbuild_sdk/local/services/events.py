@@ -33,6 +33,8 @@ def publish(ctx: Ctx, conn: sqlite3.Connection, event: str, data: Mapping[str, A
 
 def announce(ctx: Ctx) -> None:
     """Wake the delivery engine of the caller's environment (call after the publishing transaction commits)."""
+    if not ctx.rt.background_delivery:
+        return  # a one-shot process: the deliveries stay queued for `local serve` (or the next backend)
     hub = hub_for(ctx.rt.db)
     if hub is not None:
         hub.wake(ctx.env.sandbox_id)
