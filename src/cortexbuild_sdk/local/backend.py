@@ -240,6 +240,11 @@ class Backend:
         self._overdue.scan()
         self.delivery.drain(timeout)
 
+    def scan_overdue(self) -> int:
+        """Apply the clock's domain changes now instead of at the next timer tick: every sent invoice whose due
+        date the clock has passed goes ``overdue`` (emitting ``invoice.overdue`` once). Returns how many did."""
+        return self._overdue.scan()
+
     async def adrain(self, timeout: float = 60.0) -> None:
         """:meth:`drain` for async code: the wait runs on a worker thread, never on the caller's loop."""
         await asyncio.get_running_loop().run_in_executor(None, self.drain, timeout)
