@@ -41,7 +41,7 @@ def parse_overrides(raw: tuple[str, ...] | list[str]) -> dict[str, dict[str, Any
         if resource not in RESOURCES:
             raise OverrideError(f"override {item!r}: no resource {resource!r}; one of {', '.join(RESOURCES)}")
         try:
-            parsed: Any = json.loads(value)
+            parsed: Any = json.loads(value, parse_float=str)  # decimals stay exact (money is Decimal)
         except ValueError:
             parsed = value
         out.setdefault(resource, {})[name] = parsed
@@ -69,10 +69,21 @@ class Sample:
         self.used.add(resource)
         return {**defaults, **given}
 
-    def check_used(self) -> None:
-        unused = sorted(set(self.overrides) - self.used)
-        if unused:
-            raise OverrideError(f"override of {', '.join(unused)} does not apply: this event creates no {unused[0]}")
+    def check(self, event: str) -> None:
+        """Refuse, before anything is created, an override the event's actions would not use."""
+        makes = needs(event)
+        for resource, given in self.overrides.items():
+            if resource not in makes:
+                made = ", ".join(sorted(makes))
+                raise OverrideError(f"override of {resource} does not apply: {event} creates only {made}")
+            method = getattr(self.client, _COLLECTION[resource]).create
+            accepted = set(inspect.signature(method).parameters) - {"options"}
+            for name in given:
+                if name not in accepted:
+                    raise OverrideError(
+                        f"override {resource}.{name} does not apply: {resource} takes {', '.join(sorted(accepted))}"
+                    )
+
 
     def client_(self) -> Any:
         c = self.client.clients
@@ -131,6 +142,20 @@ class Sample:
         return d.create(**self._fields("document", d.create, project_id=project_id, name="S-301 Level 3 framing",
                                        file=DRAWING_V1, filename="S-301.pdf", content_type="application/pdf",
                                        category="drawing"))  # fmt: skip
+
+
+_COLLECTION = {"client": "clients", "time_entry": "time_entries", "purchase_order": "purchase_orders"}
+_COLLECTION.update({r: r + "s" for r in RESOURCES if r not in _COLLECTION})
+
+
+def needs(event: str) -> set[str]:
+    """The sample objects the action causing ``event`` creates."""
+    kind = event.partition(".")[0]
+    if kind == "client":
+        return {"client"}
+    if kind == "invoice":
+        return {"client", "invoice"}
+    return {"project", kind} if kind != "project" else {"project"}
 
 
 def wait_overdue(client: CortexBuild, invoice_id: int, backend: Backend | None, timeout: float = 15.0) -> Any:
