@@ -29,7 +29,9 @@ def _events(db: Path) -> list[str]:
         return [r[0] for r in conn.execute("SELECT event_type FROM webhook_events ORDER BY rowid")]
 
 
-def test_every_event_is_caused_for_real_and_arrives_verified(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_event_is_caused_for_real_and_arrives_verified(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "s.db"
     arrived: list[tuple[str, bytes, dict[str, str]]] = []
 
@@ -62,7 +64,8 @@ def test_overrides_apply_or_are_a_usage_error_that_changes_nothing(
     code, out, _ = _cli(capsys, "trigger", "rfi.answered", "--db", db, "--override", "rfi.subject=Slab edge detail",
                         "--override", "project.budget=1250000.50")  # fmt: skip
     assert code == 0 and out["object"]["subject"] == "Slab edge detail"
-    project = CortexBuild.local(backend=Backend(db, background_delivery=False)).projects.retrieve(out["object"]["project_id"])
+    with Backend(db, background_delivery=False) as backend:
+        project = CortexBuild.local(backend=backend).projects.retrieve(out["object"]["project_id"])
     assert str(project.budget) == "1250000.5"
     before = _events(Path(db))
     for bad in ("invoice.total=1", "rfi.colour=red", "rfi", "building.name=x", "=x"):
@@ -96,7 +99,8 @@ def test_projects_rfis_invoices_everyday_commands(tmp_path: Path, capsys: pytest
     assert _cli(capsys, "rfis", "answer", rid, "--answer", "Type B", *db)[1]["status"] == "answered"
     assert _cli(capsys, "rfis", "close", rid, *db)[1]["status"] == "closed"
     assert _cli(capsys, "rfis", "get", rid, *db)[1]["answer"] == "Type B"
-    customer = CortexBuild.local(backend=Backend(db[1], background_delivery=False)).clients.create(name="Acme")
+    with Backend(db[1], background_delivery=False) as backend:
+        customer = CortexBuild.local(backend=backend).clients.create(name="Acme")
     items = '[{"description": "Steel", "quantity": 2, "unit_price": 10.25}]'
     code, invoice, err = _cli(capsys, "invoices", "create", "--client-id", str(customer.id), "--issue-date",
                               "2025-01-01", "--due-date", "2025-02-01", "--items", items, *db)  # fmt: skip

@@ -79,7 +79,9 @@ def projects() -> None:
 @click.option("--status", default=None)
 @click.option("--client-id", type=int, default=None)
 @backend_options
-def projects_list(page: int | None, limit: int | None, search: str | None, status: str | None, client_id: int | None) -> None:
+def projects_list(
+    page: int | None, limit: int | None, search: str | None, status: str | None, client_id: int | None
+) -> None:
     """List projects, newest first."""
     with open_client() as client:
         rows = _list(client.projects.list, page, limit=limit, search=search, status=status, client_id=client_id)
@@ -151,7 +153,9 @@ def rfis() -> None:
 @click.option("--status", default=None)
 @click.option("--project-id", type=int, default=None)
 @backend_options
-def rfis_list(page: int | None, limit: int | None, search: str | None, status: str | None, project_id: int | None) -> None:
+def rfis_list(
+    page: int | None, limit: int | None, search: str | None, status: str | None, project_id: int | None
+) -> None:
     """List RFIs, newest first."""
     with open_client() as client:
         rows = _list(client.rfis.list, page, limit=limit, search=search, status=status, project_id=project_id)

@@ -84,38 +84,78 @@ class Sample:
                         f"override {resource}.{name} does not apply: {resource} takes {', '.join(sorted(accepted))}"
                     )
 
-
     def client_(self) -> Any:
         c = self.client.clients
-        return c.create(**self._fields("client", c.create, name="Northwind Developments", contact_name="Dana Reyes",
-                                       email="ap@northwind.example", payment_terms="Net 30"))  # fmt: skip
+        return c.create(
+            **self._fields(
+                "client",
+                c.create,
+                name="Northwind Developments",
+                contact_name="Dana Reyes",
+                email="ap@northwind.example",
+                payment_terms="Net 30",
+            )
+        )
 
     def project(self, client_id: int | None = None) -> Any:
         p = self.client.projects
-        fields = self._fields("project", p.create, name="Harbor View Tower", project_number="HV-2025-01",
-                              budget="4250000.00", city="Seattle", state="WA", start_date=self.today.isoformat())  # fmt: skip
+        fields = self._fields(
+            "project",
+            p.create,
+            name="Harbor View Tower",
+            project_number="HV-2025-01",
+            budget="4250000.00",
+            city="Seattle",
+            state="WA",
+            start_date=self.today.isoformat(),
+        )
         if client_id is not None:
             fields.setdefault("client_id", client_id)
         return p.create(**fields)
 
     def task(self, project_id: int) -> Any:
         t = self.client.tasks
-        return t.create(**self._fields("task", t.create, project_id=project_id, title="Pour level 3 slab",
-                                       assigned_to="m.ortiz", estimated_hours="16", priority="high"))  # fmt: skip
+        return t.create(
+            **self._fields(
+                "task",
+                t.create,
+                project_id=project_id,
+                title="Pour level 3 slab",
+                assigned_to="m.ortiz",
+                estimated_hours="16",
+                priority="high",
+            )
+        )
 
     def rfi(self, project_id: int) -> Any:
         r = self.client.rfis
-        return r.create(**self._fields("rfi", r.create, project_id=project_id, subject="Beam B-12 size at grid C",
-                                       question="Drawing S-301 shows W12x26; the schedule says W14x30. Which governs?",
-                                       submitted_by="j.lee", assigned_to="structural engineer"))  # fmt: skip
+        return r.create(
+            **self._fields(
+                "rfi",
+                r.create,
+                project_id=project_id,
+                subject="Beam B-12 size at grid C",
+                question="Drawing S-301 shows W12x26; the schedule says W14x30. Which governs?",
+                submitted_by="j.lee",
+                assigned_to="structural engineer",
+            )
+        )
 
     def invoice(self, client_id: int, project_id: int | None = None, *, due_in_days: int = 30) -> Any:
         i = self.client.invoices
         issue = self.today if due_in_days > 0 else self.today + dt.timedelta(days=due_in_days - 30)
-        fields = self._fields("invoice", i.create, client_id=client_id, issue_date=issue.isoformat(),
-                              due_date=(self.today + dt.timedelta(days=due_in_days)).isoformat(), tax_rate="8.25",
-                              items=[{"description": "Concrete works, level 3", "quantity": 1, "unit_price": "48500"},
-                                     {"description": "Rebar, tonnes", "quantity": 12, "unit_price": "1150.50"}])  # fmt: skip
+        fields = self._fields(
+            "invoice",
+            i.create,
+            client_id=client_id,
+            issue_date=issue.isoformat(),
+            due_date=(self.today + dt.timedelta(days=due_in_days)).isoformat(),
+            tax_rate="8.25",
+            items=[
+                {"description": "Concrete works, level 3", "quantity": 1, "unit_price": "48500"},
+                {"description": "Rebar, tonnes", "quantity": 12, "unit_price": "1150.50"},
+            ],
+        )
         if project_id is not None:
             fields.setdefault("project_id", project_id)
         return i.create(**fields)
@@ -123,25 +163,47 @@ class Sample:
     def time_entry(self, project_id: int, task_id: int | None = None) -> Any:
         t = self.client.time_entries
         start = dt.datetime.combine(self.today, dt.time(7, 0), tzinfo=dt.timezone.utc)
-        fields = self._fields("time_entry", t.create, project_id=project_id, start_time=start.isoformat(),
-                              end_time=(start + dt.timedelta(hours=8)).isoformat(), hourly_rate="65",
-                              description="Formwork, level 3", is_billable=True)  # fmt: skip
+        fields = self._fields(
+            "time_entry",
+            t.create,
+            project_id=project_id,
+            start_time=start.isoformat(),
+            end_time=(start + dt.timedelta(hours=8)).isoformat(),
+            hourly_rate="65",
+            description="Formwork, level 3",
+            is_billable=True,
+        )
         if task_id is not None:
             fields.setdefault("task_id", task_id)
         return t.create(**fields)
 
     def purchase_order(self, project_id: int) -> Any:
         po = self.client.purchase_orders
-        return po.create(**self._fields("purchase_order", po.create, project_id=project_id, vendor="Cascade Ready-Mix",
-                                        issue_date=self.today.isoformat(),
-                                        items=[{"description": "4000 psi concrete, m3", "quantity": 85,
-                                                "unit_price": "162.40"}]))  # fmt: skip
+        return po.create(
+            **self._fields(
+                "purchase_order",
+                po.create,
+                project_id=project_id,
+                vendor="Cascade Ready-Mix",
+                issue_date=self.today.isoformat(),
+                items=[{"description": "4000 psi concrete, m3", "quantity": 85, "unit_price": "162.40"}],
+            )
+        )
 
     def document(self, project_id: int) -> Any:
         d = self.client.documents
-        return d.create(**self._fields("document", d.create, project_id=project_id, name="S-301 Level 3 framing",
-                                       file=DRAWING_V1, filename="S-301.pdf", content_type="application/pdf",
-                                       category="drawing"))  # fmt: skip
+        return d.create(
+            **self._fields(
+                "document",
+                d.create,
+                project_id=project_id,
+                name="S-301 Level 3 framing",
+                file=DRAWING_V1,
+                filename="S-301.pdf",
+                content_type="application/pdf",
+                category="drawing",
+            )
+        )
 
 
 _COLLECTION = {"client": "clients", "time_entry": "time_entries", "purchase_order": "purchase_orders"}
@@ -173,6 +235,7 @@ def wait_overdue(client: CortexBuild, invoice_id: int, backend: Backend | None, 
 
 def _t(event: str) -> Callable[[Sample, Backend | None], Any]:
     """The action causing ``event`` (after creating the sample data it needs); returns the object."""
+
     def run(s: Sample, backend: Backend | None) -> Any:
         api = s.client
         if event == "client.created":

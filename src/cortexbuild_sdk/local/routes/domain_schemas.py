@@ -36,7 +36,7 @@ class Pagination(BaseModel):
     page: int
     limit: int
     total: int
-    totalPages: int  # noqa: N815 - the contract's spelling
+    totalPages: int
 
 
 class Deleted(_Envelope):
@@ -100,9 +100,8 @@ def _envelopes(name: str, model: type[BaseModel]) -> dict[str, type[BaseModel]]:
     one.__doc__ = f"The {name}."
     with_message: Any = create_model(f"{name}Saved", __base__=_Envelope, data=(model, ...), message=(str, ...))
     with_message.__doc__ = f"The {name}, created or updated."
-    page: Any = create_model(
-        f"{name}Page", __base__=_Envelope, data=(list[model], ...), pagination=(Pagination, ...)  # type: ignore[valid-type]
-    )
+    items: Any = list[model]  # type: ignore[valid-type]
+    page: Any = create_model(f"{name}Page", __base__=_Envelope, data=(items, ...), pagination=(Pagination, ...))
     page.__doc__ = f"One page of {name} objects, newest first."
     return {"one": one, "saved": with_message, "page": page}
 
