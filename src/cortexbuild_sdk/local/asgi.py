@@ -4,7 +4,8 @@ runs it under uvicorn).
 The backend's app is synchronous SQLite work, so every request runs on a bounded worker pool, never on the
 event loop; at most ``max_pending`` requests wait for a worker (beyond that the answer is 503 with
 ``Retry-After``, so a burst cannot queue unbounded memory). Request bodies are read chunk by chunk and refused
-with 413 as soon as they pass the cap, before anything is buffered past it. ``GET /openapi.json`` serves the
+with 413 as soon as they pass the cap, before anything is buffered past it; multipart uploads are streamed to
+the app instead, which holds them to the route's per-tier limit and writes the file to disk as it reads. ``GET /openapi.json`` serves the
 OpenAPI document without authentication. Lifespan: startup starts the delivery engine (so deliveries queued
 by this store - by any process - are sent from here); shutdown closes the backend, whose delivery engine lets
 in-flight attempts finish and record, leaving the rest queued.
@@ -16,7 +17,7 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -101,7 +102,14 @@ class ASGIApp:
         if method == "GET" and path == "/openapi.json":
             await _respond(send, LocalResponse(200, {"content-type": "application/json"}, self.openapi_bytes()))
             return
-        body = await self._read_body(receive, headers)
+        stream: _Inbound | None = None
+        if method in ("POST", "PUT") and headers.get("content-type", "").lower().startswith("multipart/form-data"):
+            # An upload: streamed to the app, which checks its route's own (per-tier) limit as it reads and
+            # writes the file part to disk, never buffered here (the 1 MiB cap is for JSON bodies).
+            body: bytes | LocalResponse = b""
+            stream = _Inbound(receive, asyncio.get_running_loop())
+        else:
+            body = await self._read_body(receive, headers)
         if isinstance(body, LocalResponse):
             await _respond(send, body)
             return
@@ -111,7 +119,7 @@ class ASGIApp:
         query: dict[str, str] = {}
         for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True):
             query.setdefault(name, value)
-        request = LocalRequest(method=method, path=path, query=query, headers=headers, body=body)
+        request = LocalRequest(method=method, path=path, query=query, headers=headers, body=body, stream=stream)
         try:
             future = self._pool.submit(self.backend.handle, request)
         except RuntimeError:  # the pool is shutting down
@@ -176,6 +184,33 @@ class ASGIApp:
 
             self._openapi = json_body(openapi_document())
         return self._openapi
+
+
+class _Inbound:
+    """A request body read by a worker thread from the event loop's ``receive``, chunk by chunk. A client that
+    goes away or stalls past :attr:`STALL` seconds ends the body early (the upload is then refused as
+    truncated)."""
+
+    STALL = 60.0
+
+    def __init__(self, receive: Receive, loop: asyncio.AbstractEventLoop) -> None:
+        self._receive, self._loop = receive, loop
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            future = asyncio.run_coroutine_threadsafe(self._receive(), self._loop)
+            try:
+                message = future.result(self.STALL)
+            except (concurrent.futures.TimeoutError, RuntimeError):
+                future.cancel()
+                return
+            if message["type"] != "http.request":
+                return
+            chunk: bytes = message.get("body", b"")
+            if chunk:
+                yield chunk
+            if not message.get("more_body", False):
+                return
 
 
 def _error(status: int, code: str, message: str, extra: dict[str, str] | None = None) -> LocalResponse:
