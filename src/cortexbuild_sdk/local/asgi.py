@@ -5,10 +5,10 @@ The backend's app is synchronous SQLite work, so every request runs on a bounded
 event loop; at most ``max_pending`` requests wait for a worker (beyond that the answer is 503 with
 ``Retry-After``, so a burst cannot queue unbounded memory). Request bodies are read chunk by chunk and refused
 with 413 as soon as they pass the cap, before anything is buffered past it; multipart uploads are streamed to
-the app instead, which holds them to the route's per-tier limit and writes the file to disk as it reads. ``GET /openapi.json`` serves the
-OpenAPI document without authentication. Lifespan: startup starts the delivery engine (so deliveries queued
-by this store - by any process - are sent from here); shutdown closes the backend, whose delivery engine lets
-in-flight attempts finish and record, leaving the rest queued.
+the app instead, which holds them to the route's per-tier limit and writes the file to disk as it reads.
+``GET /openapi.json`` serves the OpenAPI document without authentication. Lifespan: startup starts the
+delivery engine (so deliveries queued by this store - by any process - are sent from here); shutdown closes
+the backend, whose delivery engine lets in-flight attempts finish and record, leaving the rest queued.
 """
 
 from __future__ import annotations
@@ -198,7 +198,8 @@ class _Inbound:
 
     def __iter__(self) -> Iterator[bytes]:
         while True:
-            future = asyncio.run_coroutine_threadsafe(self._receive(), self._loop)
+            future: concurrent.futures.Future[MutableMapping[str, Any]]
+            future = asyncio.run_coroutine_threadsafe(_awaited(self._receive()), self._loop)
             try:
                 message = future.result(self.STALL)
             except (concurrent.futures.TimeoutError, RuntimeError):
@@ -211,6 +212,10 @@ class _Inbound:
                 yield chunk
             if not message.get("more_body", False):
                 return
+
+
+async def _awaited(awaitable: Awaitable[MutableMapping[str, Any]]) -> MutableMapping[str, Any]:
+    return await awaitable  # run_coroutine_threadsafe takes a coroutine; ASGI's receive is any awaitable
 
 
 def _error(status: int, code: str, message: str, extra: dict[str, str] | None = None) -> LocalResponse:
