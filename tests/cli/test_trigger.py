@@ -15,7 +15,7 @@ from cortexbuild_sdk.cli._app import run
 from cortexbuild_sdk.cli._receiver import Receiver
 from cortexbuild_sdk.local import Backend
 
-from .conftest import run_cli
+from .conftest import Server, run_cli
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any, str]:
@@ -114,3 +114,17 @@ def test_projects_rfis_invoices_everyday_commands(tmp_path: Path, capsys: pytest
                 "--items", "{", *db)[0] == 2  # fmt: skip
     assert _cli(capsys, "rfis", "delete", rid, *db)[1] == {"deleted": True, "id": rfi["id"]}
     assert _cli(capsys, "projects", "delete", pid, *db)[0] in (0, 1)
+
+
+def test_trigger_and_everyday_commands_against_a_server(server: Server) -> None:
+    remote = ["--base-url", server.url, "--api-key", server.owner_key]
+    done = run_cli("trigger", "rfi.answered", "--override", "rfi.subject=Curtain wall anchors", *remote)
+    assert done.returncode == 0, done.stderr
+    rfi = json.loads(done.stdout)["object"]
+    assert rfi["status"] == "answered" and rfi["subject"] == "Curtain wall anchors"
+    listed = run_cli("rfis", "list", "--project-id", str(rfi["project_id"]), *remote)
+    assert [r["id"] for r in json.loads(listed.stdout)] == [rfi["id"]]
+    closed = run_cli("rfis", "close", str(rfi["id"]), *remote)
+    assert json.loads(closed.stdout)["status"] == "closed"
+    again = run_cli("rfis", "close", str(rfi["id"]), *remote)
+    assert again.returncode == 1 and "409" in again.stderr.decode() and again.stderr.decode().count("\n") == 1
