@@ -8,7 +8,7 @@ the client reads is the wire the backend writes. Documents upload ``multipart/fo
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -79,7 +79,7 @@ class DocumentVersionUpload(BaseModel):
 class DocumentUpdate(BaseModel):
     """Metadata to change (at least one field)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
     name: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"\S")
     description: str | None = Field(default=None, max_length=5000)
     category: Literal[document_service.CATEGORIES] | None = None  # type: ignore[valid-type]
@@ -90,8 +90,10 @@ class DocumentUpdate(BaseModel):
 class DocumentShare(BaseModel):
     """Share with addresses and/or make public (at least one)."""
 
-    model_config = ConfigDict(extra="forbid")
-    emails: list[str] | None = Field(default=None, max_length=document_service.MAX_SHARED_WITH)
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    emails: list[Annotated[str, Field(pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$")]] | None = Field(
+        default=None, max_length=document_service.MAX_SHARED_WITH
+    )
     is_public: bool | None = None
 
 
