@@ -159,7 +159,7 @@ class SyncNumberedPage(SyncPage[T]):
     def next_page(self) -> SyncNumberedPage[T]:
         page = super().next_page()
         assert isinstance(page, SyncNumberedPage)
-        return page
+        return _advancing(self, page)
 
     def iter_pages(self) -> Iterator[SyncNumberedPage[T]]:
         page = self
@@ -185,7 +185,7 @@ class AsyncNumberedPage(AsyncPage[T]):
     async def next_page(self) -> AsyncNumberedPage[T]:
         page = await super().next_page()
         assert isinstance(page, AsyncNumberedPage)
-        return page
+        return _advancing(self, page)
 
     async def iter_pages(self) -> AsyncIterator[AsyncNumberedPage[T]]:
         page = self
@@ -216,6 +216,15 @@ class AsyncNumberedPaginator(AsyncPaginator[T]):
 
 
 R = TypeVar("R")
+P = TypeVar("P", SyncNumberedPage[Any], AsyncNumberedPage[Any])
+
+
+def _advancing(previous: SyncNumberedPage[Any] | AsyncNumberedPage[Any], page: P) -> P:
+    # A server whose page number does not advance (it answers page 1, or 0, again) ends the walk there:
+    # iteration must never loop a client round the same page for ever.
+    if page.page_info.page <= previous.page_info.page:
+        page.next_cursor = None
+    return page
 
 
 def _by_number(fetch: Callable[[int], R] | None) -> Callable[[str], R] | None:

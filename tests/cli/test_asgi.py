@@ -50,3 +50,22 @@ async def test_an_error_escaping_the_app_is_a_json_500_not_a_crash() -> None:
         app.close()
     assert answer.status_code == 500
     assert answer.json() == {"success": False, "error": "internal error in the local backend", "code": "internal_error"}
+
+
+async def test_a_download_streams_the_whole_file_with_its_type() -> None:
+    content = b"%PDF-1.4\n" + bytes(range(256)) * 2000  # larger than one chunk
+    with Backend() as backend:
+        app = ASGIApp(backend, start_delivery=False)
+        headers = {"authorization": f"Bearer {backend.owner_api_key}"}
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=headers) as client:
+            project = (await client.post("/api/projects", json={"name": "Tower"})).json()["data"]
+            files = {"file": ("plan.pdf", content, "application/pdf")}
+            form = {"project_id": str(project["id"]), "name": "Plan"}
+            created = await client.post("/api/documents", data=form, files=files)
+            assert created.status_code == 201, created.text
+            answer = await client.get(f"/api/documents/{created.json()['data']['id']}/download")
+        app.close()
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.content == content and answer.headers["content-length"] == str(len(content))

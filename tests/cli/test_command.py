@@ -103,7 +103,14 @@ def test_demo_runs_offline_in_seconds(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
     summary = lines[-1]["summary"]
     assert summary["deliveries"] >= 1 and summary["verified"] == summary["deliveries"]
+    walked = summary["domain_events"]  # a project's life, every event delivered and verified
+    assert {"project.status_changed", "rfi.closed", "invoice.paid", "invoice.overdue", "purchase_order.received",
+            "time_entry.approved", "document.shared"} <= set(walked)  # fmt: skip
+    assert walked.count("document.uploaded") == 2 and summary["deliveries"] == len(walked) + 1  # + webhook.test
+    arrived = [line["message"].split()[0] for line in lines if line.get("step") == "delivery"]
+    assert sorted(arrived) == sorted([*walked, "webhook.test"])
     assert summary["failing_endpoint"]["active"] is False and "410" in summary["failing_endpoint"]["reason"]
+    assert [line["step"] for line in lines if line.get("step") in ("attempt", "retry")] == ["attempt"] + ["retry"] * 3
     assert summary["seconds"] < 20
     assert not list(tmp_path.iterdir())  # a throwaway store: nothing left in the working directory
 

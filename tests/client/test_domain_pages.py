@@ -222,3 +222,20 @@ def test_a_response_of_the_wrong_shape_is_a_validation_error(run: Runner, api: r
         api.get("/api/projects").respond(text=f'{{"success": true, "data": [], "pagination": {block}}}')
         with pytest.raises(APIResponseValidationError):
             run.collect(lambda c: c.projects.list())
+
+
+def test_a_server_whose_page_number_does_not_advance_ends_the_walk() -> None:
+    stuck = {"success": True, "data": [PROJECT], "pagination": {"page": 1, "limit": 1, "total": 9, "totalPages": 9}}
+    with respx.mock(base_url=BASE_URL) as router:
+        route = router.get("/api/projects").mock(return_value=httpx.Response(200, json=stuck))
+        with CortexBuild(api_key=API_KEY, base_url=BASE_URL, max_retries=0) as client:
+            assert len(list(client.projects.list(limit=1))) == 2  # page 1, then "page 1" again: stop
+    assert route.call_count == 2
+
+
+async def test_async_a_server_whose_page_number_does_not_advance_ends_the_walk() -> None:
+    stuck = {"success": True, "data": [PROJECT], "pagination": {"page": 0, "limit": 1, "total": 9, "totalPages": 9}}
+    with respx.mock(base_url=BASE_URL) as router:
+        router.get("/api/projects").mock(return_value=httpx.Response(200, json=stuck))
+        async with AsyncCortexBuild(api_key=API_KEY, base_url=BASE_URL, max_retries=0) as client:
+            assert len([p async for p in client.projects.list(limit=1)]) == 2

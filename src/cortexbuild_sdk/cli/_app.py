@@ -37,6 +37,10 @@ from ._codes import (
 COMMANDS: dict[str, tuple[str, str]] = {
     "local": ("cortexbuild_sdk.cli._serve:local", "Run the embedded backend over HTTP; print its owner key."),
     "demo": ("cortexbuild_sdk.cli._demo:demo", "A guided tour: keys, webhooks, signed deliveries, retries."),
+    "trigger": ("cortexbuild_sdk.cli._trigger:trigger", "Cause any of the 24 events through a real domain action."),
+    "projects": ("cortexbuild_sdk.cli._domain:projects", "Projects: list, create, get, update, delete."),
+    "rfis": ("cortexbuild_sdk.cli._domain:rfis", "RFIs: list, create, get, update, answer, close, void, delete."),
+    "invoices": ("cortexbuild_sdk.cli._domain:invoices", "Invoices: list, create, get, update, send, pay, cancel."),
     "listen": ("cortexbuild_sdk.cli._listen:listen", "Subscribe a webhook and forward its deliveries to a URL."),
     "verify": ("cortexbuild_sdk.cli._verify:verify", "Check a captured webhook delivery's signature by hand."),
     "keys": ("cortexbuild_sdk.cli._keys:keys", "List, create, update, revoke and roll API keys."),

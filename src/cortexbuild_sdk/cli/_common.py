@@ -16,8 +16,9 @@ from ._app import EXIT_USAGE, fail
 
 if TYPE_CHECKING:
     from .._client import CortexBuild
+    from ..local import Backend
 
-__all__ = ["backend_options", "db_path", "emit", "json_mode", "json_option", "open_client", "to_plain"]
+__all__ = ["backend_options", "db_path", "emit", "json_mode", "json_option", "open_client", "open_target", "to_plain"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _META = "cortexbuild."
@@ -89,8 +90,16 @@ def db_path(given: Path | None = None) -> Path:
 
 
 @contextlib.contextmanager
-def open_client() -> Iterator[CortexBuild]:
-    """A client for the chosen backend: the remote server, or the local store opened in this process."""
+def open_client(*, deliver: bool = False) -> Iterator[CortexBuild]:
+    """A client for the chosen backend: the remote server, or the local store opened in this process (sending
+    webhook deliveries in the background only if ``deliver``: `listen` does, one-shot commands do not)."""
+    with open_target(deliver=deliver) as (client, _backend):
+        yield client
+
+
+@contextlib.contextmanager
+def open_target(*, deliver: bool = False) -> Iterator[tuple[CortexBuild, Backend | None]]:
+    """:func:`open_client`, with the local backend too (None for ``--base-url``)."""
     from .._client import CortexBuild
 
     base_url, api_key = meta("base_url"), meta("api_key")
@@ -98,12 +107,15 @@ def open_client() -> Iterator[CortexBuild]:
         if not api_key:
             fail("--base-url needs an API key: pass --api-key or set CORTEXBUILD_API_KEY", EXIT_USAGE)
         with CortexBuild(api_key=api_key, base_url=base_url, max_retries=1) as client:
-            yield client
+            yield client, None
         return
     from ..local import Backend
 
-    with Backend(db_path(meta("db"))) as backend, CortexBuild.local(backend=backend, api_key=api_key) as client:
-        yield client
+    # A one-shot command sends nothing in the background (so it never waits on deliveries at exit): its events
+    # stay queued for `local serve` / `listen` on the same store.
+    store = Backend(db_path(meta("db")), background_delivery=deliver)
+    with store as backend, CortexBuild.local(backend=backend, api_key=api_key) as client:
+        yield client, backend
 
 
 def to_plain(value: Any) -> Any:

@@ -1,8 +1,9 @@
 """``cortexbuild demo``: the platform end to end in a few seconds, offline, on a throwaway store.
 
 A local backend on a manual clock, two loopback receivers (one verifies every delivery's signature, one
-fails), and the everyday objects: a key, webhooks, a sandbox, an integration. Retries are driven by moving
-the clock, never by waiting.
+fails), the everyday objects (a key, webhooks, a sandbox, an integration) and a project's life through the
+typed client (``_sample.project_walk``), whose real domain events are delivered. Retries and the invoice
+going overdue are driven by moving the clock, never by waiting.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import click
 
 from ._common import json_mode, json_option
 from ._receiver import Receiver
+from ._sample import project_walk
 
 if TYPE_CHECKING:
     from .._client import CortexBuild
@@ -47,6 +49,8 @@ class Verifier:
             "verified": verified,
         }
         with self.arrived:
+            if any(r["delivery_id"] == record["delivery_id"] for r in self.seen):
+                return 200, b"duplicate"  # at-least-once delivery: a receiver dedupes by delivery id
             self.seen.append(record)
             self.arrived.notify_all()
         return status, b"ok" if verified else b"bad signature"
@@ -56,12 +60,15 @@ class Verifier:
 class Failing:
     """The broken endpoint: 500 for a while, then 410 Gone (which disables it at once)."""
 
-    failures_before_gone: int = 2
+    failures_before_gone: int = 3
     calls: int = 0
+    attempts: list[tuple[str, int]] = field(default_factory=list)
 
     def __call__(self, body: bytes, headers: Mapping[str, str]) -> tuple[int, bytes]:
         self.calls += 1
-        return (500, b"down") if self.calls <= self.failures_before_gone else (410, b"gone")
+        status = 500 if self.calls <= self.failures_before_gone else 410
+        self.attempts.append((headers.get("x-cortexbuild-event", "?"), status))
+        return status, b"down" if status == 500 else b"gone"
 
 
 @click.command()
@@ -111,24 +118,17 @@ def _tour(
         "integration", f"created {integration.provider} integration {integration.id}; sync -> {synced.sync_status}"
     )
 
-    # Subscribed before the walk, so the walk's events reach the broken endpoint too and get retried.
-    broken = client.webhooks.create(name="broken endpoint", url=bad_url, events=["*"])
+    # Subscribed before the walk, to one event: its delivery fails and is retried as the manual clock moves.
+    broken = client.webhooks.create(name="broken endpoint", url=bad_url, events=["invoice.paid"])
     walked = project_walk(client, backend)
     sent = client.webhooks.test(hook.id)
     _wait_for(verifier, len(walked) + 1)
     for record in verifier.seen:
         mark = "verified" if record["verified"] else "SIGNATURE MISMATCH"
         out.step("delivery", f"{record['event']} {record['delivery_id']} arrived, signature {mark}")
-
-    first = client.webhooks.test(broken.id)
-    out.step("failing", f"test delivery to {bad_url}: {first.error}")
-    log = client.webhooks.logs(broken.id, limit=1).data[0]
-    state = client.webhooks.retrieve(broken.id)
-    while state.is_active and failing.calls <= 10:
-        retried = client.webhooks.retry_delivery(broken.id, log.id)
-        out.step("retry", f"retried delivery {retried.delivery_id} -> HTTP {retried.response_status}")
-        state = client.webhooks.retrieve(broken.id)
-    _advance_through_retries(backend)  # scheduled retries of queued (walk) deliveries, on the manual clock
+    _advance_through_retries(backend, client, broken.id)  # scheduled retries, on the manual clock
+    for n, (event, status) in enumerate(failing.attempts, 1):
+        out.step("retry" if n > 1 else "attempt", f"{event} to the broken endpoint {bad_url} -> HTTP {status}")
     state = client.webhooks.retrieve(broken.id)
     out.step("disabled", f"broken endpoint disabled: {state.disabled_reason}")
     return {
@@ -144,14 +144,6 @@ def _tour(
     }
 
 
-def project_walk(client: CortexBuild, backend: Backend) -> list[str]:
-    """THE PROJECT WALK goes here once the construction domain lands: create a client and a project, add
-    tasks, raise and answer an RFI, issue and pay an invoice, through ``client.projects`` etc., so that real
-    domain events fire; return the event names caused, in order. Until then it causes nothing (no event is
-    ever faked with ``backend.emit``)."""
-    return []
-
-
 def _wait_for(verifier: Verifier, count: int, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     with verifier.arrived:
@@ -159,11 +151,14 @@ def _wait_for(verifier: Verifier, count: int, timeout: float = 10.0) -> None:
             verifier.arrived.wait(deadline - time.monotonic())
 
 
-def _advance_through_retries(backend: Backend) -> None:
+def _advance_through_retries(backend: Backend, client: CortexBuild, webhook_id: int) -> None:
     from ..local.delivery.schedule import JITTER, RETRY_SCHEDULE
 
     clock = backend.clock
+    backend.drain(timeout=10)
     for delay in RETRY_SCHEDULE:
+        if not client.webhooks.retrieve(webhook_id).is_active:
+            return
         clock.advance(delay * (1 + JITTER) + 1)  # type: ignore[attr-defined]
         backend.drain(timeout=10)
 

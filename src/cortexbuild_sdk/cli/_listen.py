@@ -54,7 +54,7 @@ def listen(
         raise click.UsageError("--forward-to URL is required (or --print-secret)")
     if forward_to and not forward_to.startswith(("http://", "https://")):
         raise click.BadParameter("must be an http:// or https:// URL", param_hint="--forward-to")
-    with open_client() as client:
+    with open_client(deliver=True) as client:
         if print_secret:
             hook = _find(client) or _park(client, wanted)
             secret = client.webhooks.secret(hook.id)

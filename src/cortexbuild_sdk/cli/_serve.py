@@ -144,7 +144,7 @@ def owner_key(db: Path | None) -> None:
     """Print the store's owner API key (every scope). Creates the store if it does not exist."""
     from ..local import Backend
 
-    with Backend(db_path(db)) as backend:
+    with Backend(db_path(db), background_delivery=False) as backend:
         key = backend.owner_api_key
     if json_mode():
         emit({"owner_key": key})

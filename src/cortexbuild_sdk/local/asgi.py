@@ -4,10 +4,11 @@ runs it under uvicorn).
 The backend's app is synchronous SQLite work, so every request runs on a bounded worker pool, never on the
 event loop; at most ``max_pending`` requests wait for a worker (beyond that the answer is 503 with
 ``Retry-After``, so a burst cannot queue unbounded memory). Request bodies are read chunk by chunk and refused
-with 413 as soon as they pass the cap, before anything is buffered past it. ``GET /openapi.json`` serves the
-OpenAPI document without authentication. Lifespan: startup starts the delivery engine (so deliveries queued
-by this store - by any process - are sent from here); shutdown closes the backend, whose delivery engine lets
-in-flight attempts finish and record, leaving the rest queued.
+with 413 as soon as they pass the cap, before anything is buffered past it; multipart uploads are streamed to
+the app instead, which holds them to the route's per-tier limit and writes the file to disk as it reads.
+``GET /openapi.json`` serves the OpenAPI document without authentication. Lifespan: startup starts the
+delivery engine (so deliveries queued by this store - by any process - are sent from here); shutdown closes
+the backend, whose delivery engine lets in-flight attempts finish and record, leaving the rest queued.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -101,7 +102,14 @@ class ASGIApp:
         if method == "GET" and path == "/openapi.json":
             await _respond(send, LocalResponse(200, {"content-type": "application/json"}, self.openapi_bytes()))
             return
-        body = await self._read_body(receive, headers)
+        stream: _Inbound | None = None
+        if method in ("POST", "PUT") and headers.get("content-type", "").lower().startswith("multipart/form-data"):
+            # An upload: streamed to the app, which checks its route's own (per-tier) limit as it reads and
+            # writes the file part to disk, never buffered here (the 1 MiB cap is for JSON bodies).
+            body: bytes | LocalResponse = b""
+            stream = _Inbound(receive, asyncio.get_running_loop())
+        else:
+            body = await self._read_body(receive, headers)
         if isinstance(body, LocalResponse):
             await _respond(send, body)
             return
@@ -111,7 +119,7 @@ class ASGIApp:
         query: dict[str, str] = {}
         for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True):
             query.setdefault(name, value)
-        request = LocalRequest(method=method, path=path, query=query, headers=headers, body=body)
+        request = LocalRequest(method=method, path=path, query=query, headers=headers, body=body, stream=stream)
         try:
             future = self._pool.submit(self.backend.handle, request)
         except RuntimeError:  # the pool is shutting down
@@ -124,11 +132,32 @@ class ASGIApp:
         except Exception:  # a bug past the app's own net (e.g. while rendering): still the platform's shape
             _log.exception("local backend: unhandled error on %s %s", method, path)
             response = _error(500, "internal_error", "internal error in the local backend")
+        if response.stream is not None:
+            await self._stream(send, response, response.stream)
+            return
         await _respond(send, response)
+
+    async def _stream(self, send: Send, response: LocalResponse, stream: Iterable[bytes]) -> None:
+        """A download: chunks are read on the worker pool (file reads block) and sent as they come."""
+        loop = asyncio.get_running_loop()
+        chunks = iter(stream)
+        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
+        try:
+            await send({"type": "http.response.start", "status": response.status, "headers": raw})
+            while True:
+                chunk = await loop.run_in_executor(self._pool, next, chunks, None)
+                if chunk is None:
+                    break
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()  # a generator holding a file: closed even when the client went away
 
     async def _read_body(self, receive: Receive, headers: dict[str, str]) -> bytes | LocalResponse:
         declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+        if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > self.max_body_bytes:
             return self._too_large(int(declared))
         chunks: list[bytes] = []
         size = 0
@@ -155,6 +184,38 @@ class ASGIApp:
 
             self._openapi = json_body(openapi_document())
         return self._openapi
+
+
+class _Inbound:
+    """A request body read by a worker thread from the event loop's ``receive``, chunk by chunk. A client that
+    goes away or stalls past :attr:`STALL` seconds ends the body early (the upload is then refused as
+    truncated)."""
+
+    STALL = 60.0
+
+    def __init__(self, receive: Receive, loop: asyncio.AbstractEventLoop) -> None:
+        self._receive, self._loop = receive, loop
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            future: concurrent.futures.Future[MutableMapping[str, Any]]
+            future = asyncio.run_coroutine_threadsafe(_awaited(self._receive()), self._loop)
+            try:
+                message = future.result(self.STALL)
+            except (concurrent.futures.TimeoutError, RuntimeError):
+                future.cancel()
+                return
+            if message["type"] != "http.request":
+                return
+            chunk: bytes = message.get("body", b"")
+            if chunk:
+                yield chunk
+            if not message.get("more_body", False):
+                return
+
+
+async def _awaited(awaitable: Awaitable[MutableMapping[str, Any]]) -> MutableMapping[str, Any]:
+    return await awaitable  # run_coroutine_threadsafe takes a coroutine; ASGI's receive is any awaitable
 
 
 def _error(status: int, code: str, message: str, extra: dict[str, str] | None = None) -> LocalResponse:

@@ -79,6 +79,7 @@ class BackendOptions(TypedDict, total=False):
     delivery_http_stack: str | None
     provider_urls: Mapping[str, str] | None
     local_data: LocalDataFactory | None
+    background_delivery: bool
 
 
 class Backend:
@@ -88,6 +89,11 @@ class Backend:
     store keeps its encryption key in ``CORTEXBUILD_ENCRYPTION_KEY`` or else in ``<path>.key`` (created 0600);
     ``encryption_key`` given here takes precedence over both. ``upload_limits`` maps tiers to the largest
     document upload in bytes, over the defaults of ``services.documents.DEFAULT_UPLOAD_LIMITS``.
+    ``background_delivery=False`` (for short-lived processes such as a CLI command) starts no delivery engine
+    on its own: events commit to the outbox as always, and stay queued for a backend that delivers (``local
+    serve``, or the next one opened on the file); deliveries an earlier process left pending are not resumed,
+    so closing never waits on them. Explicit operations (``webhooks.test``, ``retry``, ``recover``, ``drain``)
+    still send.
     """
 
     def __init__(
@@ -109,6 +115,7 @@ class Backend:
         delivery_http_stack: str | None = None,
         provider_urls: Mapping[str, str] | None = None,
         local_data: LocalDataFactory | None = None,
+        background_delivery: bool = True,
     ) -> None:
         # Checked first: a bad override fails before any file is created.
         connectors = ConnectorRuntime(
@@ -142,6 +149,7 @@ class Backend:
             oauth_overrides=oauth,
             upload_limits=upload_limits,
             connectors=connectors,
+            background_delivery=background_delivery,
         )
         try:
             self.account_id = accounts.bootstrap(
@@ -171,7 +179,8 @@ class Backend:
         # Clock-driven domain changes (invoice.overdue): a timer thread, also run by drain().
         self._overdue = OverdueScanner(self._rt, interval=overdue_scan_interval)
         try:
-            self._resume_pending()
+            if background_delivery:
+                self._resume_pending()
             self._overdue.start()
         except BaseException:
             self.close()
@@ -247,6 +256,11 @@ class Backend:
         Raises ``TimeoutError`` after ``timeout`` seconds."""
         self._overdue.scan()
         self.delivery.drain(timeout)
+
+    def scan_overdue(self) -> int:
+        """Apply the clock's domain changes now instead of at the next timer tick: every sent invoice whose due
+        date the clock has passed goes ``overdue`` (emitting ``invoice.overdue`` once). Returns how many did."""
+        return self._overdue.scan()
 
     async def adrain(self, timeout: float = 60.0) -> None:
         """:meth:`drain` for async code: the wait runs on a worker thread, never on the caller's loop."""

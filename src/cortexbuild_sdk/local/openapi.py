@@ -19,7 +19,7 @@ from .._events import EVENT_TYPES, WILDCARD
 from .._version import __version__
 from .providers import PROVIDERS
 from .routes import ROUTES
-from .routes.schemas import QUERY, REQUESTS, RESPONSES, ErrorBody
+from .routes.schemas import BINARY, MULTIPART, QUERY, REQUESTS, RESPONSES, ErrorBody
 from .routing import Route
 from .services.keys import ALL_SCOPES
 
@@ -53,7 +53,7 @@ def openapi_document(routes: Iterable[Route] = ROUTES) -> dict[str, Any]:
     models: set[type[BaseModel]] = {ErrorBody}
     for route in routes:
         models.add(_response(route)[1])
-        body = REQUESTS.get((route.method, route.pattern))
+        body = REQUESTS.get((route.method, route.pattern)) or MULTIPART.get((route.method, route.pattern))
         if body is not None:
             models.add(body)
     keyed = [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)]
@@ -109,6 +109,8 @@ def _operation(route: Route, refs: dict[Any, Any], ops: dict[tuple[str, str], st
         "description": model.__doc__.strip().splitlines()[0] if model.__doc__ else "Success.",
         "content": {"application/json": {"schema": refs[(model, "validation")]}},
     }
+    if (route.method, route.pattern) in BINARY:  # the stored file's own type: any media type
+        success["content"] = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
     links = _links(route, model, ops)
     if links:
         success["links"] = links
@@ -130,6 +132,17 @@ def _operation(route: Route, refs: dict[Any, Any], ops: dict[tuple[str, str], st
         op["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": refs[(body, "validation")]}},
+        }
+    form = MULTIPART.get((route.method, route.pattern))
+    if form is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": refs[(form, "validation")],
+                    "encoding": {"file": {"contentType": "application/octet-stream, */*"}},
+                }
+            },
         }
     return op
 

@@ -129,7 +129,7 @@ def _page(query: Mapping[str, str], name: str, default: int, hi: int) -> int:
     if name not in query:
         return default
     value = query[name].strip()
-    if not (value.isascii() and value.isdigit()) or len(value) > 19 or not 1 <= int(value) <= hi:
+    if not (value.isascii() and value.isdigit() and len(value) <= 19) or not 1 <= int(value) <= hi:
         raise _invalid(name, f"must be an integer from 1 to {hi}")
     return int(value)
 

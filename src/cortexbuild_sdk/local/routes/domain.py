@@ -31,7 +31,8 @@ def _bad(name: str, problem: str) -> Invalid:
 
 
 def _int(name: str, raw: str, lo: int, hi: int) -> int:
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or not lo <= int(raw) <= hi:
+    # ASCII digits only ("²".isdigit() is true, int("²") fails) and short enough for int() to take.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19) or not lo <= int(raw) <= hi:
         raise _bad(name, f"must be an integer from {lo} to {hi}, got {raw!r}")
     return int(raw)
 

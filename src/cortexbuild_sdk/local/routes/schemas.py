@@ -21,9 +21,9 @@ from ...types.plan import Plan
 from ...types.sandbox import Sandbox
 from ...types.usage import AIRequest, AIUsageDay, IntegrationUsage, WebhookUsage
 from ...types.webhook import Webhook, WebhookLog
-from . import bodies
+from . import bodies, domain_schemas
 
-__all__ = ["QUERY", "REQUESTS", "RESPONSES", "ErrorBody", "QueryParam"]
+__all__ = ["BINARY", "MULTIPART", "QUERY", "REQUESTS", "RESPONSES", "ErrorBody", "QueryParam"]
 
 
 class Envelope(BaseModel):
@@ -278,6 +278,13 @@ QUERY: dict[tuple[str, str], list[QueryParam]] = {
         ),
     ],
 }
+
+# The construction routes (routes/domain_schemas.py): documents upload multipart and download raw bytes.
+RESPONSES.update(domain_schemas.RESPONSES)
+REQUESTS.update(domain_schemas.REQUESTS)
+QUERY.update({key: [QueryParam.model_validate(p) for p in params] for key, params in domain_schemas.QUERY.items()})
+MULTIPART: dict[tuple[str, str], type[BaseModel]] = dict(domain_schemas.MULTIPART)
+BINARY: frozenset[tuple[str, str]] = domain_schemas.BINARY
 
 
 def _merge_connectors() -> None:

@@ -36,6 +36,7 @@ class Runtime:
     delivery: DeliveryHub | None = None
     """The webhook delivery engines of this backend (set by the backend; None when delivery is not wired)."""
     connectors: ConnectorRuntime | None = None
+    background_delivery: bool = True  # False: committed events wait in the outbox for another process to send
     _http: httpx.Client | None = field(default=None, repr=False)
     _http_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

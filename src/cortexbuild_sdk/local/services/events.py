@@ -36,6 +36,8 @@ def publish(ctx: Ctx, conn: sqlite3.Connection, event: str, data: Mapping[str, A
 
 def announce(ctx: Ctx) -> None:
     """Wake the delivery engine of the caller's environment (call after the publishing transaction commits)."""
+    if not ctx.rt.background_delivery:
+        return  # a one-shot process: deliveries and automation jobs stay queued for `local serve` (or the next backend)
     automations.kick(ctx)
     hub = ctx.rt.delivery
     if hub is not None:
