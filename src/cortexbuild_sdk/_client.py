@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, cast
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Generic, cast
 import httpx
 from typing_extensions import Self, Unpack
 
-from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, SyncAPIClient
+from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, BaseClient, SyncAPIClient
 from ._exceptions import CortexBuildError
 from ._resource import ClientT
 from ._types import NOT_GIVEN, NotGiven, Timeout
@@ -216,6 +216,31 @@ class _ClientMixin(Generic[ClientT]):
     def _local_http_client(backend: Backend) -> Any:
         raise NotImplementedError
 
+    def _configure(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: Timeout,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        http_client: Any,
+        new_http: Callable[[], Any],
+    ) -> None:
+        """The body of both constructors; each keeps its own signature, typed for its own httpx client."""
+        BaseClient.__init__(
+            cast(BaseClient, self),
+            api_key=_resolve_api_key(api_key),
+            base_url=_resolve_base_url(base_url),
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or new_http()
+        self.backend = None
+        self._owns_backend = False
+
     def __init__(
         self,
         *,
@@ -260,18 +285,15 @@ class CortexBuild(_ClientMixin[SyncAPIClient], SyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
-        SyncAPIClient.__init__(
-            self,
-            api_key=_resolve_api_key(api_key),
-            base_url=_resolve_base_url(base_url),
+        self._configure(
+            api_key=api_key,
+            base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            http_client=http_client,
+            new_http=lambda: httpx.Client(timeout=timeout),
         )
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(timeout=timeout)
-        self.backend = None
-        self._owns_backend = False
 
     @staticmethod
     def _local_http_client(backend: Backend) -> httpx.Client:
@@ -306,18 +328,15 @@ class AsyncCortexBuild(_ClientMixin[AsyncAPIClient], AsyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        AsyncAPIClient.__init__(
-            self,
-            api_key=_resolve_api_key(api_key),
-            base_url=_resolve_base_url(base_url),
+        self._configure(
+            api_key=api_key,
+            base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            http_client=http_client,
+            new_http=lambda: httpx.AsyncClient(timeout=timeout),
         )
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(timeout=timeout)
-        self.backend = None
-        self._owns_backend = False
 
     @staticmethod
     def _local_http_client(backend: Backend) -> httpx.AsyncClient:
