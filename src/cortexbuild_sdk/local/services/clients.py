@@ -9,7 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from .context import Ctx
-from .domain import ListQuery, Resource, delete_row, fetch, insert_row, list_page, publish_change, render, update_row
+from .domain import (
+    ListQuery,
+    Resource,
+    delete_row,
+    fetch,
+    fetch_rendered,
+    insert_row,
+    list_page,
+    publish_change,
+    update_row,
+)
 from .events import announce
 
 __all__ = ["CLIENT", "create", "delete", "list_clients", "retrieve", "update"]
@@ -45,8 +55,7 @@ def list_clients(ctx: Ctx, query: ListQuery) -> tuple[list[dict[str, Any]], dict
 
 
 def retrieve(ctx: Ctx, client_id: int) -> dict[str, Any]:
-    with ctx.env.db.read() as conn:
-        return render(CLIENT, fetch(ctx, conn, CLIENT, client_id))
+    return fetch_rendered(ctx, CLIENT, client_id)
 
 
 def create(ctx: Ctx, values: dict[str, Any]) -> dict[str, Any]:

@@ -20,19 +20,23 @@ from ..http import iso
 from ..sql import update_columns
 from .common import loads
 from .context import Ctx
-from .events import publish
+from .events import announce, publish
 
 __all__ = [
     "ListQuery",
     "Resource",
+    "check_deletable",
+    "check_draft_only",
     "check_parent",
     "check_transition",
     "delete_row",
     "ensure_tenant",
     "fetch",
+    "fetch_rendered",
     "insert_row",
     "list_page",
     "money",
+    "move",
     "next_number",
     "publish_change",
     "render",
@@ -285,3 +289,46 @@ def changed(values: Mapping[str, Any], row: sqlite3.Row) -> dict[str, Any]:
 
 def only(values: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
     return {k: values[k] for k in names if k in values}
+
+
+def fetch_rendered(ctx: Ctx, res: Resource, row_id: int) -> dict[str, Any]:
+    """``GET /:id``: the caller's row, rendered."""
+    with ctx.env.db.read() as conn:
+        return render(res, fetch(ctx, conn, res, row_id))
+
+
+def move(
+    ctx: Ctx, res: Resource, row_id: int, target: str, *, action: str, values: Mapping[str, Any], event: str | None
+) -> dict[str, Any]:
+    """An action endpoint: move the row to ``target`` (setting ``values`` too) and publish ``event`` with
+    ``previous_status``; ``event=None`` where the catalogue has none (then nothing is published)."""
+    with ctx.env.db.write() as conn:
+        row = fetch(ctx, conn, res, row_id)
+        check_transition(res, row, target, action=action)
+        done = update_row(ctx, conn, res, row_id, {**values, "status": target})
+        if event is None:
+            return render(res, done)
+        obj = publish_change(ctx, conn, res, event, done, previous_status=row["status"])
+    announce(ctx)
+    return obj
+
+
+def check_draft_only(
+    res: Resource, row: sqlite3.Row, values: Mapping[str, Any], names: Iterable[str], *, note: str = ""
+) -> None:
+    """409 ``not_editable`` when ``values`` changes any of ``names`` on a row that is no longer a draft."""
+    locked = [name for name in names if name in values]
+    if locked and row["status"] != "draft":
+        raise Conflict(
+            f"{res.label} {row['id']} is {row['status']!r}: only a draft's {', '.join(locked)} can change{note}",
+            code="not_editable",
+        )
+
+
+def check_deletable(res: Resource, row: sqlite3.Row, plural: str) -> None:
+    """409 ``not_deletable`` unless the row is a draft or cancelled."""
+    if row["status"] not in ("draft", "cancelled"):
+        raise Conflict(
+            f"{res.label} {row['id']} is {row['status']!r}: only draft or cancelled {plural} can be deleted",
+            code="not_deletable",
+        )

@@ -26,26 +26,30 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from ..errors import Conflict, Invalid
+from ..errors import Invalid
 from .common import dumps, loads
 from .context import Account, Ctx, Environment, Principal, Runtime
 from .domain import (
     ListQuery,
     Resource,
+    check_deletable,
+    check_draft_only,
     check_parent,
     check_transition,
     check_unique,
     delete_row,
     fetch,
+    fetch_rendered,
     insert_row,
     list_page,
+    move,
     next_number,
     publish_change,
     render,
     update_row,
 )
 from .events import announce
-from .money import bounded, items_and_subtotal, percent_of, stored_lines
+from .money import percent_of, priced, stored_lines
 
 __all__ = [
     "INVOICE",
@@ -100,18 +104,13 @@ _DRAFT_ONLY = ("project_id", "client_id", "issue_date", "due_date", "items", "ta
 
 def _totals(values: dict[str, Any], paid_cents: int) -> dict[str, Any]:
     """Replace ``items``/``tax_rate`` inputs by the stored lines, rate text and the computed money columns."""
-    lines, subtotal = items_and_subtotal(values["items"])
     rate: Decimal = values["tax_rate"]
-    tax = percent_of(subtotal, rate)
-    total = bounded(subtotal + tax, "total")
+    computed = priced(values["items"], lambda subtotal: percent_of(subtotal, rate))
     return {
         **values,
-        "items": lines,
+        **computed,
         "tax_rate": format(rate.normalize(), "f") if rate else "0",  # "20", never "2E+1"
-        "subtotal": subtotal,
-        "tax_amount": tax,
-        "total": total,
-        "balance": total - paid_cents,
+        "balance": computed["total"] - paid_cents,
     }
 
 
@@ -133,8 +132,7 @@ def list_invoices(ctx: Ctx, query: ListQuery) -> tuple[list[dict[str, Any]], dic
 
 def retrieve(ctx: Ctx, invoice_id: int) -> dict[str, Any]:
     catch_up(ctx)
-    with ctx.env.db.read() as conn:
-        return render(INVOICE, fetch(ctx, conn, INVOICE, invoice_id))
+    return fetch_rendered(ctx, INVOICE, invoice_id)
 
 
 def _parties(ctx: Ctx, conn: sqlite3.Connection, values: dict[str, Any]) -> None:
@@ -164,13 +162,7 @@ def create(ctx: Ctx, values: dict[str, Any]) -> dict[str, Any]:
 def update(ctx: Ctx, invoice_id: int, values: dict[str, Any]) -> dict[str, Any]:
     with ctx.env.db.write() as conn:
         row = fetch(ctx, conn, INVOICE, invoice_id)
-        locked = [name for name in _DRAFT_ONLY if name in values]
-        if locked and row["status"] != "draft":
-            raise Conflict(
-                f"invoice {invoice_id} is {row['status']!r}: only a draft's {', '.join(locked)} can change"
-                " (notes and terms can change any time)",
-                code="not_editable",
-            )
+        check_draft_only(INVOICE, row, values, _DRAFT_ONLY, note=" (notes and terms can change any time)")
         _parties(ctx, conn, values)
         if "invoice_number" in values:
             scope = ("account_id", ctx.account.id)
@@ -186,12 +178,7 @@ def update(ctx: Ctx, invoice_id: int, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def send(ctx: Ctx, invoice_id: int) -> dict[str, Any]:
-    with ctx.env.db.write() as conn:
-        row = fetch(ctx, conn, INVOICE, invoice_id)
-        check_transition(INVOICE, row, "sent", action="send")
-        done = update_row(ctx, conn, INVOICE, invoice_id, {"status": "sent"})
-        obj = publish_change(ctx, conn, INVOICE, "sent", done, previous_status=row["status"])
-    announce(ctx)
+    obj = move(ctx, INVOICE, invoice_id, "sent", action="send", values={}, event="sent")
     catch_up(ctx)  # sent after its due date: overdue at once
     return obj
 
@@ -223,20 +210,13 @@ def pay(ctx: Ctx, invoice_id: int, *, payment_date_ms: int, amount: int | None) 
 
 def cancel(ctx: Ctx, invoice_id: int) -> dict[str, Any]:
     catch_up(ctx)
-    with ctx.env.db.write() as conn:
-        row = fetch(ctx, conn, INVOICE, invoice_id)
-        check_transition(INVOICE, row, "cancelled", action="cancel")
-        return render(INVOICE, update_row(ctx, conn, INVOICE, invoice_id, {"status": "cancelled"}))
+    return move(ctx, INVOICE, invoice_id, "cancelled", action="cancel", values={}, event=None)
 
 
 def delete(ctx: Ctx, invoice_id: int) -> None:
     with ctx.env.db.write() as conn:
         row = fetch(ctx, conn, INVOICE, invoice_id)
-        if row["status"] not in ("draft", "cancelled"):
-            raise Conflict(
-                f"invoice {invoice_id} is {row['status']!r}: only draft or cancelled invoices can be deleted",
-                code="not_deletable",
-            )
+        check_deletable(INVOICE, row, "invoices")
         delete_row(ctx, conn, INVOICE, invoice_id)
 
 

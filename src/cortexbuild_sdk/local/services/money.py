@@ -3,14 +3,14 @@ rounded half-up (as accountants and the platform's invoices expect), never throu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..errors import Invalid
 from .domain import money
 
-__all__ = ["MAX_CENTS", "Line", "bounded", "items_and_subtotal", "percent_of", "to_cents"]
+__all__ = ["MAX_CENTS", "Line", "bounded", "items_and_subtotal", "percent_of", "priced", "to_cents"]
 
 MAX_CENTS = 10**15
 """Ten trillion in currency units: beyond any construction budget, well inside SQLite's 64-bit integers."""
@@ -44,6 +44,19 @@ def items_and_subtotal(items: Iterable[Line]) -> tuple[list[dict[str, Any]], int
             }
         )
     return lines, bounded(subtotal, "items")
+
+
+def priced(items: Iterable[Line], tax: Callable[[int], int]) -> dict[str, Any]:
+    """The computed columns of a priced document (invoice, purchase order): its lines, ``subtotal``,
+    ``tax_amount = tax(subtotal)`` and ``total = subtotal + tax_amount`` (bounded)."""
+    lines, subtotal = items_and_subtotal(items)
+    tax_amount = tax(subtotal)
+    return {
+        "items": lines,
+        "subtotal": subtotal,
+        "tax_amount": tax_amount,
+        "total": bounded(subtotal + tax_amount, "total"),
+    }
 
 
 def bounded(cents: int, field: str) -> int:

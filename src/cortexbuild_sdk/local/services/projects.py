@@ -16,10 +16,10 @@ from .domain import (
     check_transition,
     delete_row,
     fetch,
+    fetch_rendered,
     insert_row,
     list_page,
     publish_change,
-    render,
     update_row,
 )
 from .events import announce
@@ -66,8 +66,7 @@ def list_projects(ctx: Ctx, query: ListQuery) -> tuple[list[dict[str, Any]], dic
 
 
 def retrieve(ctx: Ctx, project_id: int) -> dict[str, Any]:
-    with ctx.env.db.read() as conn:
-        return render(PROJECT, fetch(ctx, conn, PROJECT, project_id))
+    return fetch_rendered(ctx, PROJECT, project_id)
 
 
 def create(ctx: Ctx, values: dict[str, Any]) -> dict[str, Any]:

@@ -19,20 +19,24 @@ from .context import Ctx
 from .domain import (
     ListQuery,
     Resource,
+    check_deletable,
+    check_draft_only,
     check_parent,
     check_transition,
     check_unique,
     delete_row,
     fetch,
+    fetch_rendered,
     insert_row,
     list_page,
+    move,
     next_number,
     publish_change,
     render,
     update_row,
 )
 from .events import announce
-from .money import bounded, items_and_subtotal, stored_lines
+from .money import priced, stored_lines
 
 __all__ = ["PURCHASE_ORDER", "approve", "create", "delete", "list_orders", "receive", "retrieve", "send", "update"]
 
@@ -72,8 +76,8 @@ _DRAFT_ONLY = ("items", "tax_amount", "po_number", "vendor", "issue_date", "proj
 
 
 def _totals(items: Any, tax: int) -> dict[str, Any]:
-    lines, subtotal = items_and_subtotal(items)
-    return {"items": dumps(lines), "subtotal": subtotal, "tax_amount": tax, "total": bounded(subtotal + tax, "total")}
+    computed = priced(items, lambda _subtotal: tax)
+    return {**computed, "items": dumps(computed["items"])}
 
 
 def list_orders(ctx: Ctx, query: ListQuery) -> tuple[list[dict[str, Any]], dict[str, int]]:
@@ -81,8 +85,7 @@ def list_orders(ctx: Ctx, query: ListQuery) -> tuple[list[dict[str, Any]], dict[
 
 
 def retrieve(ctx: Ctx, order_id: int) -> dict[str, Any]:
-    with ctx.env.db.read() as conn:
-        return render(_PO, fetch(ctx, conn, _PO, order_id))
+    return fetch_rendered(ctx, _PO, order_id)
 
 
 def create(ctx: Ctx, values: dict[str, Any]) -> dict[str, Any]:
@@ -102,12 +105,7 @@ def create(ctx: Ctx, values: dict[str, Any]) -> dict[str, Any]:
 def update(ctx: Ctx, order_id: int, values: dict[str, Any]) -> dict[str, Any]:
     with ctx.env.db.write() as conn:
         row = fetch(ctx, conn, _PO, order_id)
-        locked = [name for name in _DRAFT_ONLY if name in values]
-        if locked and row["status"] != "draft":
-            raise Conflict(
-                f"purchase order {order_id} is {row['status']!r}: only a draft's {', '.join(locked)} can change",
-                code="not_editable",
-            )
+        check_draft_only(_PO, row, values, _DRAFT_ONLY)
         if "status" in values:
             if values["status"] != "cancelled":
                 raise Conflict(
@@ -126,37 +124,24 @@ def update(ctx: Ctx, order_id: int, values: dict[str, Any]) -> dict[str, Any]:
         return render(_PO, update_row(ctx, conn, _PO, order_id, values))
 
 
-def _act(ctx: Ctx, order_id: int, target: str, action: str, values: dict[str, Any]) -> dict[str, Any]:
-    with ctx.env.db.write() as conn:
-        row = fetch(ctx, conn, _PO, order_id)
-        check_transition(_PO, row, target, action=action)
-        done = update_row(ctx, conn, _PO, order_id, {**values, "status": target})
-        if target == "sent":  # the catalogue has no purchase_order.sent
-            return render(_PO, done)
-        obj = publish_change(ctx, conn, _PO, target, done, previous_status=row["status"])
-    announce(ctx)
-    return obj
-
-
 def send(ctx: Ctx, order_id: int) -> dict[str, Any]:
-    return _act(ctx, order_id, "sent", "send", {})
+    # The catalogue has no purchase_order.sent.
+    return move(ctx, _PO, order_id, "sent", action="send", values={}, event=None)
 
 
 def approve(ctx: Ctx, order_id: int) -> dict[str, Any]:
-    return _act(ctx, order_id, "approved", "approve", {"approved_at": ctx.now_ms()})
+    return move(
+        ctx, _PO, order_id, "approved", action="approve", values={"approved_at": ctx.now_ms()}, event="approved"
+    )
 
 
 def receive(ctx: Ctx, order_id: int, received_at_ms: int | None) -> dict[str, Any]:
     at = ctx.now_ms() if received_at_ms is None else received_at_ms
-    return _act(ctx, order_id, "received", "receive", {"received_at": at})
+    return move(ctx, _PO, order_id, "received", action="receive", values={"received_at": at}, event="received")
 
 
 def delete(ctx: Ctx, order_id: int) -> None:
     with ctx.env.db.write() as conn:
         row = fetch(ctx, conn, _PO, order_id)
-        if row["status"] not in ("draft", "cancelled"):
-            raise Conflict(
-                f"purchase order {order_id} is {row['status']!r}: only draft or cancelled orders can be deleted",
-                code="not_deletable",
-            )
+        check_deletable(_PO, row, "orders")
         delete_row(ctx, conn, _PO, order_id)

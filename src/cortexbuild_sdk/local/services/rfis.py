@@ -16,12 +16,13 @@ from .domain import (
     ListQuery,
     Resource,
     check_parent,
-    check_transition,
     check_unique,
     delete_row,
     fetch,
+    fetch_rendered,
     insert_row,
     list_page,
+    move,
     publish_change,
     render,
     update_row,
@@ -60,8 +61,7 @@ def list_rfis(ctx: Ctx, query: ListQuery) -> tuple[list[dict[str, Any]], dict[st
 
 
 def retrieve(ctx: Ctx, rfi_id: int) -> dict[str, Any]:
-    with ctx.env.db.read() as conn:
-        return render(RFI, fetch(ctx, conn, RFI, rfi_id))
+    return fetch_rendered(ctx, RFI, rfi_id)
 
 
 def _next_number(conn: sqlite3.Connection, project_id: int) -> str:
@@ -103,28 +103,17 @@ def update(ctx: Ctx, rfi_id: int, values: dict[str, Any]) -> dict[str, Any]:
         return render(RFI, update_row(ctx, conn, RFI, rfi_id, values))
 
 
-def _act(ctx: Ctx, rfi_id: int, target: str, action: str, values: dict[str, Any], event: str | None) -> dict[str, Any]:
-    with ctx.env.db.write() as conn:
-        row = fetch(ctx, conn, RFI, rfi_id)
-        check_transition(RFI, row, target, action=action)
-        done = update_row(ctx, conn, RFI, rfi_id, {**values, "status": target})
-        if event is None:
-            return render(RFI, done)
-        obj = publish_change(ctx, conn, RFI, event, done, previous_status=row["status"])
-    announce(ctx)
-    return obj
-
-
 def answer(ctx: Ctx, rfi_id: int, text: str) -> dict[str, Any]:
-    return _act(ctx, rfi_id, "answered", "answer", {"answer": text, "answered_at": ctx.now_ms()}, "answered")
+    values = {"answer": text, "answered_at": ctx.now_ms()}
+    return move(ctx, RFI, rfi_id, "answered", action="answer", values=values, event="answered")
 
 
 def close(ctx: Ctx, rfi_id: int) -> dict[str, Any]:
-    return _act(ctx, rfi_id, "closed", "close", {}, "closed")
+    return move(ctx, RFI, rfi_id, "closed", action="close", values={}, event="closed")
 
 
 def void(ctx: Ctx, rfi_id: int) -> dict[str, Any]:
-    return _act(ctx, rfi_id, "void", "void", {}, None)
+    return move(ctx, RFI, rfi_id, "void", action="void", values={}, event=None)
 
 
 def delete(ctx: Ctx, rfi_id: int) -> None:

@@ -17,10 +17,10 @@ from .domain import (
     check_transition,
     delete_row,
     fetch,
+    fetch_rendered,
     insert_row,
     list_page,
     publish_change,
-    render,
     update_row,
 )
 from .events import announce
@@ -63,8 +63,7 @@ def list_tasks(ctx: Ctx, query: ListQuery) -> tuple[list[dict[str, Any]], dict[s
 
 
 def retrieve(ctx: Ctx, task_id: int) -> dict[str, Any]:
-    with ctx.env.db.read() as conn:
-        return render(TASK, fetch(ctx, conn, TASK, task_id))
+    return fetch_rendered(ctx, TASK, task_id)
 
 
 def _status_effects(ctx: Ctx, values: dict[str, Any]) -> None:

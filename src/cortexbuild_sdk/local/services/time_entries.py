@@ -22,6 +22,7 @@ from .domain import (
     check_transition,
     delete_row,
     fetch,
+    fetch_rendered,
     insert_row,
     list_page,
     money,
@@ -93,8 +94,7 @@ def list_entries(ctx: Ctx, query: ListQuery) -> tuple[list[dict[str, Any]], dict
 
 
 def retrieve(ctx: Ctx, entry_id: int) -> dict[str, Any]:
-    with ctx.env.db.read() as conn:
-        return render(TIME_ENTRY, fetch(ctx, conn, TIME_ENTRY, entry_id))
+    return fetch_rendered(ctx, TIME_ENTRY, entry_id)
 
 
 def create(ctx: Ctx, values: dict[str, Any]) -> dict[str, Any]:
