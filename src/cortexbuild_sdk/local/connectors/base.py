@@ -218,43 +218,64 @@ class Channel:
             return "retry", retry_after(response, attempt), None
         raise problem
 
+    def _prepare(
+        self, client: httpx.Client | httpx.AsyncClient, req: ProviderRequest[T]
+    ) -> tuple[httpx.Request, float]:
+        """An attempt's request (``NotSent`` when sending is off) and the throttle's pause before it."""
+        request = self._build(client, req)
+        if not self.send:
+            raise self._not_sent(request)
+        pause = self.throttle() if self.throttle is not None else 0.0
+        return request, pause
+
+    def _failed(
+        self, req: ProviderRequest[T], request: httpx.Request, started: float, exc: httpx.HTTPError, attempt: int
+    ) -> float:
+        """After a transport error: the delay before the next attempt, or the ``provider_unreachable`` error."""
+        self._record(request, None, started, f"{type(exc).__name__}: {exc}")
+        if req.retry_5xx and attempt < self.max_attempts:
+            return retry_after(None, attempt)
+        raise ProviderError(self.provider, f"unreachable: {type(exc).__name__}", code="provider_unreachable") from None
+
+    def _answered(
+        self, req: ProviderRequest[T], request: httpx.Request, response: httpx.Response, started: float, attempt: int
+    ) -> tuple[bool, float | None, Any]:
+        """After a response: ``(True, None, value)`` when done, else ``(False, delay, None)`` - ``delay`` None
+        to try again at once (credentials refreshed); raises the provider's error."""
+        error = None if response.status_code < 400 else f"HTTP {response.status_code}"
+        self._record(request, response, started, error)
+        verdict, delay, value = self._decide(req, response, attempt)
+        if verdict == "done":
+            return True, None, value
+        if verdict == "reauth":
+            assert self.on_unauthorized is not None
+            if not self.on_unauthorized():
+                raise ProviderError(
+                    self.provider, "HTTP 401: credentials rejected", status=401, code="provider_unauthorized"
+                )
+            return False, None, None
+        return False, delay, None
+
     # ---- sync ---------------------------------------------------------------------------------------------
 
     def call(self, client: httpx.Client, req: ProviderRequest[T]) -> T:
         attempt = 0
         while True:
             attempt += 1
-            request = self._build(client, req)
-            if not self.send:
-                raise self._not_sent(request)
-            if self.throttle is not None:
-                pause = self.throttle()
-                if pause > 0:
-                    self.sleep(pause)
+            request, pause = self._prepare(client, req)
+            if pause > 0:
+                self.sleep(pause)
             started = time.perf_counter()
             try:
                 response = client.send(request)
             except httpx.HTTPError as exc:
-                self._record(request, None, started, f"{type(exc).__name__}: {exc}")
-                if req.retry_5xx and attempt < self.max_attempts:
-                    self.sleep(retry_after(None, attempt))
-                    continue
-                raise ProviderError(
-                    self.provider, f"unreachable: {type(exc).__name__}", code="provider_unreachable"
-                ) from None
-            error = None if response.status_code < 400 else f"HTTP {response.status_code}"
-            self._record(request, response, started, error)
-            verdict, delay, value = self._decide(req, response, attempt)
-            if verdict == "done":
-                return value  # type: ignore[no-any-return]
-            if verdict == "reauth":
-                assert self.on_unauthorized is not None
-                if not self.on_unauthorized():
-                    raise ProviderError(
-                        self.provider, "HTTP 401: credentials rejected", status=401, code="provider_unauthorized"
-                    )
+                self.sleep(self._failed(req, request, started, exc, attempt))
                 continue
-            self.sleep(delay)
+            done, delay, value = self._answered(req, request, response, started, attempt)
+            if done:
+                return value  # type: ignore[no-any-return]
+            if delay is not None:
+                self.sleep(delay)
 
     # ---- async --------------------------------------------------------------------------------------------
 
@@ -262,38 +283,21 @@ class Channel:
         attempt = 0
         while True:
             attempt += 1
-            request = self._build(client, req)
-            if not self.send:
-                raise self._not_sent(request)
-            if self.throttle is not None:
-                pause = self.throttle()
-                if pause > 0:
-                    await anyio.sleep(pause)
+            request, pause = self._prepare(client, req)
+            if pause > 0:
+                await anyio.sleep(pause)
             started = time.perf_counter()
             try:
                 response = await client.send(request)
                 await response.aread()
             except httpx.HTTPError as exc:
-                self._record(request, None, started, f"{type(exc).__name__}: {exc}")
-                if req.retry_5xx and attempt < self.max_attempts:
-                    await anyio.sleep(retry_after(None, attempt))
-                    continue
-                raise ProviderError(
-                    self.provider, f"unreachable: {type(exc).__name__}", code="provider_unreachable"
-                ) from None
-            error = None if response.status_code < 400 else f"HTTP {response.status_code}"
-            self._record(request, response, started, error)
-            verdict, delay, value = self._decide(req, response, attempt)
-            if verdict == "done":
-                return value  # type: ignore[no-any-return]
-            if verdict == "reauth":
-                assert self.on_unauthorized is not None
-                if not self.on_unauthorized():
-                    raise ProviderError(
-                        self.provider, "HTTP 401: credentials rejected", status=401, code="provider_unauthorized"
-                    )
+                await anyio.sleep(self._failed(req, request, started, exc, attempt))
                 continue
-            await anyio.sleep(delay)
+            done, delay, value = self._answered(req, request, response, started, attempt)
+            if done:
+                return value  # type: ignore[no-any-return]
+            if delay is not None:
+                await anyio.sleep(delay)
 
 
 # ---- helpers ------------------------------------------------------------------------------------------------
