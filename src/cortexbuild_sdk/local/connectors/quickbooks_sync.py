@@ -7,8 +7,9 @@ Local data is reached only through the :class:`~.local_data.LocalData` protocol.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
 from ..errors import DomainError, Invalid
 from .local_data import LocalLine, RemoteInvoice
@@ -52,6 +53,38 @@ def _run_batch(
                 message, code = fault_message(answer.get("Fault") or {})
                 counts.problems.append(f"{what} {local_id}: {message}" + (f" (code {code})" if code else ""))
     return saved
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def updated_at(self) -> int: ...
+
+
+S = TypeVar("S", bound=_Stored)
+
+
+def _pull_one(
+    api: _Api, counts: SyncCounts, kind: str, rid: str, obj: Mapping[str, Any], upsert: Callable[[], S]
+) -> S | None:
+    """Write one QuickBooks object through the local service (``upsert``) and map it to its twin. None when
+    the service refuses it (e.g. a negative line): that object counts as failed and the sync goes on."""
+    try:
+        stored = upsert()
+    except DomainError as exc:
+        counts.failed += 1
+        counts.problems.append(f"{kind} {rid}: {exc.message}")
+        return None
+    api.session.save_mapping(
+        kind,
+        str(stored.id),
+        rid,
+        sync_token=obj.get("SyncToken"),
+        local_updated_at=stored.updated_at,
+        remote_updated=_stamp(obj),
+    )
+    return stored
 
 
 def sync_customers(api: _Api, counts: SyncCounts) -> dict[str, str]:
@@ -114,21 +147,11 @@ def sync_customers(api: _Api, counts: SyncCounts) -> dict[str, str]:
             continue
         if known is not None and known in locals_ and locals_[known].updated_at > (mapped[known].local_updated_at or 0):
             continue  # changed on both sides: the local edit was just pushed and wins
-        try:
-            client = data.upsert_client(int(known) if known is not None else None, _remote_client(obj))
-        except DomainError as exc:  # refused by the clients service: this customer fails, the sync goes on
-            counts.failed += 1
-            counts.problems.append(f"customer {rid}: {exc.message}")
+        upsert = partial(data.upsert_client, int(known) if known is not None else None, _remote_client(obj))
+        pulled = _pull_one(api, counts, "customer", rid, obj, upsert)
+        if pulled is None:
             continue
-        s.save_mapping(
-            "customer",
-            str(client.id),
-            rid,
-            sync_token=obj.get("SyncToken"),
-            local_updated_at=client.updated_at,
-            remote_updated=_stamp(obj),
-        )
-        remote_to_local[rid] = str(client.id)
+        remote_to_local[rid] = str(pulled.id)
         if known is None:
             counts.created += 1
         else:
@@ -202,20 +225,9 @@ def sync_invoices(api: _Api, counts: SyncCounts, remote_to_local: dict[str, str]
                 counts.failed += 1
                 counts.problems.append(f"invoice {rid}: its customer is not synced")
                 continue
-            try:
-                created = data.upsert_invoice(None, _remote_invoice(obj, int(customer)))
-            except DomainError as exc:  # refused by the invoice service (e.g. a negative line)
-                counts.failed += 1
-                counts.problems.append(f"invoice {rid}: {exc.message}")
+            upsert_invoice = partial(data.upsert_invoice, None, _remote_invoice(obj, int(customer)))
+            if _pull_one(api, counts, "invoice", rid, obj, upsert_invoice) is None:
                 continue
-            s.save_mapping(
-                "invoice",
-                str(created.id),
-                rid,
-                sync_token=obj.get("SyncToken"),
-                local_updated_at=created.updated_at,
-                remote_updated=_stamp(obj),
-            )
             counts.created += 1
             continue
         if mapped[lid].remote_updated == _stamp(obj):
