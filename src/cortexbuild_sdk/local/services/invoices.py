@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import Invalid
-from .common import dumps, loads
+from .common import dumps
 from .context import Account, Ctx, Environment, Principal, Runtime
 from .domain import (
     ListQuery,
@@ -49,7 +49,7 @@ from .domain import (
     update_row,
 )
 from .events import announce
-from .money import percent_of, priced, stored_lines
+from .money import lines_to_price, percent_of, priced
 
 __all__ = [
     "INVOICE",
@@ -170,7 +170,7 @@ def update(ctx: Ctx, invoice_id: int, values: dict[str, Any]) -> dict[str, Any]:
         _check_dates(values.get("issue_date", row["issue_date"]), values.get("due_date", row["due_date"]))
         if "items" in values or "tax_rate" in values:
             merged = {
-                "items": values.get("items") or stored_lines(loads(row["items"], [])),
+                "items": lines_to_price(values, row),
                 "tax_rate": values.get("tax_rate", Decimal(row["tax_rate"])),
             }
             values = {**values, **_totals(merged, row["paid_amount"])}

@@ -3,14 +3,16 @@ rounded half-up (as accountants and the platform's invoices expect), never throu
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..errors import Invalid
+from .common import loads
 from .domain import money
 
-__all__ = ["MAX_CENTS", "Line", "bounded", "items_and_subtotal", "percent_of", "priced", "to_cents"]
+__all__ = ["MAX_CENTS", "Line", "bounded", "items_and_subtotal", "lines_to_price", "percent_of", "priced", "to_cents"]
 
 MAX_CENTS = 10**15
 """Ten trillion in currency units: beyond any construction budget, well inside SQLite's 64-bit integers."""
@@ -70,6 +72,11 @@ def bounded(cents: int, field: str) -> int:
 def percent_of(cents: int, rate: Decimal) -> int:
     """``rate`` percent of ``cents``, half-up to the cent."""
     return to_cents(Decimal(cents) * rate / 100)
+
+
+def lines_to_price(values: Mapping[str, Any], row: sqlite3.Row) -> Any:
+    """On update: the ``items`` given, else the row's stored lines (so a new tax alone re-prices them)."""
+    return values.get("items") or stored_lines(loads(row["items"], []))
 
 
 def stored_lines(items_json: list[dict[str, Any]]) -> list[dict[str, Any]]:

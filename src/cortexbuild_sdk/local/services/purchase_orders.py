@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Conflict
-from .common import dumps, loads
+from .common import dumps
 from .context import Ctx
 from .domain import (
     ListQuery,
@@ -36,7 +36,7 @@ from .domain import (
     update_row,
 )
 from .events import announce
-from .money import priced, stored_lines
+from .money import lines_to_price, priced
 
 __all__ = ["PURCHASE_ORDER", "approve", "create", "delete", "list_orders", "receive", "retrieve", "send", "update"]
 
@@ -119,7 +119,7 @@ def update(ctx: Ctx, order_id: int, values: dict[str, Any]) -> dict[str, Any]:
         if "po_number" in values:
             check_unique(conn, _PO, "po_number", values["po_number"], ("account_id", ctx.account.id), order_id)
         if "items" in values or "tax_amount" in values:
-            items = values.get("items") or stored_lines(loads(row["items"], []))
+            items = lines_to_price(values, row)
             values = {**values, **_totals(items, values.get("tax_amount", row["tax_amount"]))}
         return render(_PO, update_row(ctx, conn, _PO, order_id, values))
 
