@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -71,11 +72,11 @@ def test_schemathesis_finds_no_500_and_nothing_outside_the_schema(server: Server
             "--phases",
             "fuzzing,stateful",
             "--max-examples",
-            "3",
+            os.environ.get("CORTEXBUILD_API_FUZZ_EXAMPLES", "3"),  # .ci/run's API fuzzer section raises both
             "--workers",
             "1",
             "--max-time",
-            "15",
+            os.environ.get("CORTEXBUILD_API_FUZZ_SECONDS", "15"),
             "--seed",
             "1",
             "--no-color",
@@ -83,7 +84,7 @@ def test_schemathesis_finds_no_500_and_nothing_outside_the_schema(server: Server
         ],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=int(os.environ.get("CORTEXBUILD_API_FUZZ_SECONDS", "15")) + 300,
         cwd=tmp_path,  # schemathesis keeps a cache in its working directory
     )
     print(result.stdout[-3000:])

@@ -127,6 +127,11 @@ def test_updates_refuse_nulls_for_required_fields_and_empty_bodies(client: httpx
     err(client.put(f"/api/projects/{p['id']}", json={"name": None}), 400, "validation_error")
     err(client.put(f"/api/projects/{p['id']}", json={}), 400, "validation_error")
     err(client.put(f"/api/projects/{p['id']}", json={"id": 5}), 400, "validation_error")
+    # Optional on create (generated) but never empty afterwards: found by schemathesis as a 500.
+    r = rfi(client, p["id"])
+    err(client.put(f"/api/rfis/{r['id']}", json={"rfi_number": None, "project_id": p["id"]}), 400, "validation_error")
+    err(client.patch(f"/api/rfis/{r['id']}", json={"subject": "s", "rfi_number": None}), 400, "validation_error")
+    assert ok(client.get(f"/api/rfis/{r['id']}"))["data"]["rfi_number"] == r["rfi_number"]
 
 
 def test_delete_of_a_referenced_parent_is_a_conflict(client: httpx.Client) -> None:

@@ -200,9 +200,27 @@ def insert_row(ctx: Ctx, conn: sqlite3.Connection, res: Resource, values: Mappin
     return fetch(ctx, conn, res, cur.lastrowid)
 
 
+_NOT_NULL: dict[str, frozenset[str]] = {}
+
+
+def _not_null_columns(conn: sqlite3.Connection, table: str) -> frozenset[str]:
+    columns = _NOT_NULL.get(table)
+    if columns is None:  # the schema is the same in every database of a backend; read it once per table
+        columns = frozenset(row[1] for row in conn.execute(f"PRAGMA table_info({table})") if row[3])
+        _NOT_NULL[table] = columns
+    return columns
+
+
 def update_row(
     ctx: Ctx, conn: sqlite3.Connection, res: Resource, row_id: int, values: Mapping[str, Any]
 ) -> sqlite3.Row:
+    # An explicit null on a column that must hold a value is bad input (400), not a constraint failure (500).
+    nulls = sorted(k for k, v in values.items() if v is None and k in _not_null_columns(conn, res.table))
+    if nulls:
+        raise Invalid(
+            f"{nulls[0]} cannot be null: leave it out to keep the current value",
+            details=[{"field": name, "message": "cannot be null"} for name in nulls],
+        )
     update_columns(conn, res.table, row_id, {**values, "updated_at": ctx.now_ms()})
     return fetch(ctx, conn, res, row_id)
 
