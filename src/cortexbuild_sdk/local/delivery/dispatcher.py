@@ -15,6 +15,7 @@ import ssl
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final, TypeVar
@@ -35,6 +36,7 @@ logger = logging.getLogger("cortexbuild_sdk.local.delivery")
 
 _RECORD_BATCH: Final = 256
 _RECORD_LINGER: Final = 0.005  # seconds a small batch waits for more results while attempts are in flight
+_DEPTH: Final = 2  # claimed rows held per slot (in flight + queued): claims come in large batches
 
 
 class WebhookDispatcher:
@@ -79,12 +81,16 @@ class WebhookDispatcher:
         self._rng = rng if rng is not None else random.Random()
         self._verify_tls = verify_tls
         self._lease_ms = lease_ms
-        self._claim_batch = max(1, concurrency // 8)
+        # Claim once half the slots' worth of room is free: one transaction per ~32 rows, not per 8, while
+        # a queue of claimed rows keeps every slot busy (launching from it needs no database).
+        self._claim_batch = max(1, concurrency // 2)
         # Slots one account may hold: a quarter stays free for the others (when there are enough slots).
         self._account_cap = max(per_endpoint, concurrency - concurrency // 4)
         self._http_stack = http_stack
         self._owner = f"{uuid.uuid4().hex[:12]}"
-        self._db_pool = ThreadPoolExecutor(1, thread_name_prefix="cortexbuild-delivery-db")
+        self._db_pool = ThreadPoolExecutor(
+            1, thread_name_prefix="cortexbuild-delivery-db", initializer=self._tune_connection
+        )
         self._buckets = TokenBuckets()
         self._gate = WriteGate()
         self._wake_requested = False  # coalesces notify(): one queued wake-up at a time
@@ -177,8 +183,13 @@ class WebhookDispatcher:
         self._wake_requested = False
         self._grace = attempt_module.TIMEOUT + 5
         self._tasks: dict[asyncio.Task[None], Job] = {}
-        self._busy: dict[int, int] = {}
+        self._busy: dict[int, int] = {}  # in flight, per webhook
         self._account_busy: dict[int, int] = {}
+        self._held: dict[int, int] = {}  # in flight + queued (what the claim's fairness caps count)
+        self._account_held: dict[int, int] = {}
+        self._queued: dict[int, deque[tuple[Job, int]]] = {}  # claimed, not yet launched: (job, launch by)
+        self._order: deque[int] = deque()  # webhooks with queued jobs, in round-robin order
+        self._queued_count = 0
         self._unrecorded = 0
         self._results: list[Outcome] = []
         self._waiters: list[asyncio.Future[None]] = []
@@ -223,13 +234,24 @@ class WebhookDispatcher:
     async def _db(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
 
+    def _tune_connection(self) -> None:
+        # The engine's own thread and connection: its multi-row statements inside savepoints keep their
+        # statement journals in memory (a temporary file per claim and record batch otherwise).
+        try:
+            with self.db.read() as conn:
+                conn.execute("PRAGMA temp_store = MEMORY")
+        except Exception:  # a host database that cannot open here yet: the first real call reports it
+            logger.debug("could not tune the delivery thread's connection", exc_info=True)
+
     def _claim_sync(self, limit: int, busy: dict[int, int], account_busy: dict[int, int]) -> Claim:
         with self._gate.background(), self.db.write() as conn:
             return claim(
                 conn,
                 owner=self._owner,
                 now_ms=now_ms(self.clock),
-                limits=Limits(limit, self._per_endpoint, self._account_cap),
+                # An endpoint's share is what it holds (in flight + queued), as before the queue: a webhook disabled by
+                # a result never has more than that still to send. An account may queue past its slots.
+                limits=Limits(limit, self._per_endpoint, self._account_cap * _DEPTH),
                 busy=busy,
                 account_busy=account_busy,
                 buckets=self._buckets,
@@ -252,27 +274,29 @@ class WebhookDispatcher:
 
     async def _serve(self, *, until_idle: bool) -> None:
         assert self._wakeup is not None
+        capacity_total = self._concurrency * _DEPTH
         while not self._stopping:
             self._wakeup.clear()
             waiters, self._waiters = self._waiters, []
-            free = self._concurrency - len(self._tasks)
-            if self._tasks and free < self._claim_batch:
-                # Claim in batches: one transaction per eighth of the slots, not one per completion.
+            self._pump()
+            room = capacity_total - len(self._tasks) - self._queued_count
+            if self._queued_count and room < self._claim_batch:
+                # Claim in batches: the queue feeds the slots until half the room is free again.
                 self._waiters.extend(waiters)
                 await self._sleep(None)
                 continue
-            busy = {w: n for w, n in self._busy.items() if n}  # snapshots: the DB thread must not see them change
-            account_busy = {a: n for a, n in self._account_busy.items() if n}
+            busy = {w: n for w, n in self._held.items() if n}  # snapshots: the DB thread must not see them change
+            account_busy = {a: n for a, n in self._account_held.items() if n}
             try:
-                result = await self._db(self._claim_sync, free, busy, account_busy) if free > 0 else Claim([], 0, None)
+                result = await self._db(self._claim_sync, room, busy, account_busy) if room > 0 else Claim([], 0, None)
             except Exception:
                 logger.exception("claiming webhook deliveries failed; retrying after the poll interval")
                 self._waiters.extend(waiters)
                 await self._sleep(None)
                 continue
-            for job in result.jobs:
-                self._launch(job)
-            if not result.jobs and not result.deferred and self._unrecorded == 0:
+            self._enqueue(result.jobs)
+            self._pump()
+            if not result.jobs and not result.deferred and self._unrecorded == 0 and not self._queued_count:
                 for waiter in waiters:
                     if not waiter.done():
                         waiter.set_result(None)
@@ -280,7 +304,8 @@ class WebhookDispatcher:
                     return
             else:
                 self._waiters.extend(waiters)
-            if result.deferred or (result.jobs and len(self._tasks) < self._concurrency):
+            room = capacity_total - len(self._tasks) - self._queued_count
+            if result.deferred or (result.jobs and room >= self._claim_batch):
                 continue
             await self._sleep(result.next_due_ms)
 
@@ -294,13 +319,61 @@ class WebhookDispatcher:
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), timeout)
 
+    def _enqueue(self, jobs: list[Job]) -> None:
+        launch_by = now_ms(self.clock) + self._lease_ms // 2  # later, the lease could expire mid-attempt
+        for job in jobs:
+            wid, acct = job.webhook_id, job.account_id
+            self._held[wid] = self._held.get(wid, 0) + 1
+            self._account_held[acct] = self._account_held.get(acct, 0) + 1
+            queue = self._queued.get(wid)
+            if queue is None:
+                queue = self._queued[wid] = deque()
+                self._order.append(wid)
+            queue.append((job, launch_by))
+            self._queued_count += 1
+
+    def _pump(self) -> None:
+        """Launch queued jobs into free slots, round-robin over endpoints, within the per-endpoint and
+        per-account slot limits (the claim applied the same caps to what it queued)."""
+        if self._stopping:
+            return
+        order, tried = self._order, 0
+        while order and tried < len(order) and len(self._tasks) < self._concurrency:
+            wid = order[0]
+            queue = self._queued[wid]
+            job, launch_by = queue[0]
+            if self._busy.get(wid, 0) >= self._per_endpoint or self._account_busy.get(job.account_id, 0) >= (
+                self._account_cap
+            ):
+                order.rotate(-1)
+                tried += 1
+                continue
+            queue.popleft()
+            self._queued_count -= 1
+            order.rotate(-1)
+            if not queue:
+                order.pop()
+                del self._queued[wid]
+            tried = 0
+            if now_ms(self.clock) > launch_by:  # queued too long: left to its lease (due again when it ends)
+                self._unhold(job)
+                continue
+            self._launch(job)
+
+    def _unhold(self, job: Job) -> None:
+        self._held[job.webhook_id] -= 1
+        self._account_held[job.account_id] -= 1
+
     def _launch(self, job: Job) -> None:
         self._busy[job.webhook_id] = self._busy.get(job.webhook_id, 0) + 1
         self._account_busy[job.account_id] = self._account_busy.get(job.account_id, 0) + 1
         self._unrecorded += 1
         task = asyncio.create_task(self._deliver(job))
         self._tasks[task] = job
-        task.add_done_callback(self._tasks.pop)
+        task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._tasks.pop(task, None)
 
     def _sending(self) -> bool:
         enabled = self._send_enabled
@@ -317,10 +390,16 @@ class WebhookDispatcher:
         finally:
             self._busy[job.webhook_id] -= 1
             self._account_busy[job.account_id] -= 1
+            self._unhold(job)
+            self._tasks.pop(asyncio.current_task(), None)  # type: ignore[arg-type]  # its slot is free now
         self._results.append(outcome)
         assert self._results_ready is not None
         self._results_ready.set()
-        self._wake()
+        self._pump()  # the freed slot goes to a queued job now, without a trip through the serve loop
+        if self._queued_count == 0 or self._concurrency * _DEPTH - len(self._tasks) - self._queued_count >= (
+            self._claim_batch
+        ):
+            self._wake()
 
     async def _writer(self) -> None:
         assert self._results_ready is not None
@@ -348,8 +427,15 @@ class WebhookDispatcher:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-            if cancelled:
-                await self._db(self._release_sync, cancelled)
+        else:
+            cancelled = []
+        # Claimed but never launched: give the leases back (due again at once, for any claimer).
+        cancelled += [job.delivery_id for queue in self._queued.values() for job, _ in queue]
+        self._queued.clear()
+        self._order.clear()
+        self._queued_count = 0
+        if cancelled:
+            await self._db(self._release_sync, cancelled)
         # The writer is never cancelled mid-batch (that could drop a queued record); it exits when done.
         assert self._results_ready is not None
         self._closing = True
