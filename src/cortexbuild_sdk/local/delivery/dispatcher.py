@@ -190,6 +190,7 @@ class WebhookDispatcher:
         self._queued: dict[int, deque[tuple[Job, int]]] = {}  # claimed, not yet launched: (job, launch by)
         self._order: deque[int] = deque()  # webhooks with queued jobs, in round-robin order
         self._queued_count = 0
+        self._running = 0  # attempts in flight
         self._unrecorded = 0
         self._results: list[Outcome] = []
         self._waiters: list[asyncio.Future[None]] = []
@@ -279,7 +280,7 @@ class WebhookDispatcher:
             self._wakeup.clear()
             waiters, self._waiters = self._waiters, []
             self._pump()
-            room = capacity_total - len(self._tasks) - self._queued_count
+            room = capacity_total - self._running - self._queued_count
             if self._queued_count and room < self._claim_batch:
                 # Claim in batches: the queue feeds the slots until half the room is free again.
                 self._waiters.extend(waiters)
@@ -304,7 +305,7 @@ class WebhookDispatcher:
                     return
             else:
                 self._waiters.extend(waiters)
-            room = capacity_total - len(self._tasks) - self._queued_count
+            room = capacity_total - self._running - self._queued_count
             if result.deferred or (result.jobs and room >= self._claim_batch):
                 continue
             await self._sleep(result.next_due_ms)
@@ -338,7 +339,7 @@ class WebhookDispatcher:
         if self._stopping:
             return
         order, tried = self._order, 0
-        while order and tried < len(order) and len(self._tasks) < self._concurrency:
+        while order and tried < len(order) and self._running < self._concurrency:
             wid = order[0]
             queue = self._queued[wid]
             job, launch_by = queue[0]
@@ -368,6 +369,7 @@ class WebhookDispatcher:
         self._busy[job.webhook_id] = self._busy.get(job.webhook_id, 0) + 1
         self._account_busy[job.account_id] = self._account_busy.get(job.account_id, 0) + 1
         self._unrecorded += 1
+        self._running += 1
         task = asyncio.create_task(self._deliver(job))
         self._tasks[task] = job
         task.add_done_callback(self._forget)
@@ -391,12 +393,12 @@ class WebhookDispatcher:
             self._busy[job.webhook_id] -= 1
             self._account_busy[job.account_id] -= 1
             self._unhold(job)
-            self._tasks.pop(asyncio.current_task(), None)  # type: ignore[arg-type]  # its slot is free now
+            self._running -= 1  # its slot is free now (the task object goes when it is done)
         self._results.append(outcome)
         assert self._results_ready is not None
         self._results_ready.set()
         self._pump()  # the freed slot goes to a queued job now, without a trip through the serve loop
-        if self._queued_count == 0 or self._concurrency * _DEPTH - len(self._tasks) - self._queued_count >= (
+        if self._queued_count == 0 or self._concurrency * _DEPTH - self._running - self._queued_count >= (
             self._claim_batch
         ):
             self._wake()

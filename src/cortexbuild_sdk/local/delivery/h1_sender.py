@@ -124,8 +124,7 @@ class _Connection(asyncio.Protocol):
 
     async def exchange(self, request: bytes) -> RawResponse:
         assert self.transport is not None
-        self._reset()
-        self._parser = httptools.HttpResponseParser(self)
+        self._reset()  # the parser is kept: llhttp starts the next message once one completes (keep-alive)
         self._waiter = asyncio.get_running_loop().create_future()
         self.transport.write(request)
         try:
@@ -208,7 +207,7 @@ class H1Sender:
 
     async def post(self, url: str, headers: dict[str, str], body: bytes) -> RawResponse:
         origin, _, head = _split(url)
-        lines = "".join(f"{k}: {v}\r\n" for k, v in headers.items() if k.lower() != "host")
+        lines = "".join([f"{k}: {v}\r\n" for k, v in headers.items() if k.lower() != "host"])
         request = head + f"{lines}Content-Length: {len(body)}\r\n\r\n".encode("latin-1") + body
         conn = self._checkout(origin)
         reused = conn is not None
