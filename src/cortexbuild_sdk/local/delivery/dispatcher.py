@@ -26,6 +26,7 @@ from . import attempt as attempt_module
 from .attempt import Job, Outcome, Sender, attempt
 from .claim import LEASE_MS, Claim, Limits, TokenBuckets, claim
 from .gate import WriteGate
+from .loops import run_loop
 from .protocols import Clock, DatabaseLike, SendEnabled, SigningSecrets, now_ms
 from .senders import make_sender
 from .ssrf import AddressPolicy
@@ -164,7 +165,7 @@ class WebhookDispatcher:
                 future.cancel()
                 raise TimeoutError(f"webhook delivery did not finish within {timeout:g} s") from None
         with self._lock, ThreadPoolExecutor(1, thread_name_prefix="cortexbuild-delivery-once") as pool:
-            return pool.submit(asyncio.run, self._private(factory)).result()
+            return pool.submit(run_loop, self._private(factory)).result()
 
     # -- loop side ---------------------------------------------------------------------------------
 
@@ -198,7 +199,7 @@ class WebhookDispatcher:
         self._results_ready: asyncio.Event | None = None
 
     def _thread_main(self) -> None:
-        asyncio.run(self._with_client(lambda: self._serve(until_idle=False), background=True))
+        run_loop(self._with_client(lambda: self._serve(until_idle=False), background=True))
 
     async def _private(self, factory: Callable[[], Awaitable[T]]) -> T:
         return await self._with_client(factory, background=False)
