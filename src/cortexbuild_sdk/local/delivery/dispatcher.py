@@ -192,6 +192,7 @@ class WebhookDispatcher:
         self._order: deque[int] = deque()  # webhooks with queued jobs, in round-robin order
         self._queued_count = 0
         self._running = 0  # attempts in flight
+        self._claiming = False  # a claim is on its way to the database thread (one at a time)
         self._unrecorded = 0
         self._results: list[Outcome] = []
         self._waiters: list[asyncio.Future[None]] = []
@@ -242,11 +243,16 @@ class WebhookDispatcher:
         try:
             with self.db.read() as conn:
                 conn.execute("PRAGMA temp_store = MEMORY")
+                conn.execute("PRAGMA cache_size = -16384")  # 16 MiB: the claim and record indexes stay cached
         except Exception:  # a host database that cannot open here yet: the first real call reports it
             logger.debug("could not tune the delivery thread's connection", exc_info=True)
 
-    def _claim_sync(self, limit: int, busy: dict[int, int], account_busy: dict[int, int]) -> Claim:
+    def _claim_sync(
+        self, limit: int, busy: dict[int, int], account_busy: dict[int, int], outcomes: list[Outcome]
+    ) -> Claim:
         with self._gate.background(), self.db.write() as conn:
+            if outcomes:
+                record(conn, outcomes, owner=self._owner, rng=self._rng)
             return claim(
                 conn,
                 owner=self._owner,
@@ -282,22 +288,29 @@ class WebhookDispatcher:
             waiters, self._waiters = self._waiters, []
             self._pump()
             room = capacity_total - self._running - self._queued_count
-            if self._queued_count and room < self._claim_batch:
-                # Claim in batches: the queue feeds the slots until half the room is free again.
+            if self._claiming or (self._queued_count and room < self._claim_batch):
+                # Claim in batches: the queue feeds the slots until half the room is free again (or the
+                # writer is claiming along with its record batch).
                 self._waiters.extend(waiters)
                 await self._sleep(None)
                 continue
-            busy = {w: n for w, n in self._held.items() if n}  # snapshots: the DB thread must not see them change
-            account_busy = {a: n for a, n in self._account_held.items() if n}
+            # Results waiting to be recorded go in the claim's transaction: one commit instead of two, and the
+            # index pages both touch are written once.
+            batch: list[Outcome] = []
+            if room > 0:
+                batch, self._results = self._results[:_RECORD_BATCH], self._results[_RECORD_BATCH:]
             try:
-                result = await self._db(self._claim_sync, room, busy, account_busy) if room > 0 else Claim([], 0, None)
+                result = await self._claim(room, batch) if room > 0 else Claim([], 0, None)
             except Exception:
                 logger.exception("claiming webhook deliveries failed; retrying after the poll interval")
+                if batch:  # the writer records them on their own
+                    self._results[:0] = batch
+                    assert self._results_ready is not None
+                    self._results_ready.set()
                 self._waiters.extend(waiters)
                 await self._sleep(None)
                 continue
-            self._enqueue(result.jobs)
-            self._pump()
+            self._unrecorded -= len(batch)
             if not result.jobs and not result.deferred and self._unrecorded == 0 and not self._queued_count:
                 for waiter in waiters:
                     if not waiter.done():
@@ -310,6 +323,28 @@ class WebhookDispatcher:
             if result.deferred or (result.jobs and room >= self._claim_batch):
                 continue
             await self._sleep(result.next_due_ms)
+
+    def _claim_room(self) -> int:
+        """Rows to claim now: 0 while the queue still has more than half the room filled."""
+        if self._stopping or self._claiming:
+            return 0
+        room = self._concurrency * _DEPTH - self._running - self._queued_count
+        return room if room >= self._claim_batch or not self._queued_count else 0
+
+    async def _claim(self, room: int, outcomes: list[Outcome]) -> Claim:
+        """Record ``outcomes`` and claim up to ``room`` rows in one transaction; queue and launch what came.
+
+        One claim at a time: the fairness caps count what is held, so a second claim must see the first's."""
+        busy = {w: n for w, n in self._held.items() if n}  # snapshots: the DB thread must not see them change
+        account_busy = {a: n for a, n in self._account_held.items() if n}
+        self._claiming = True
+        try:
+            result = await self._db(self._claim_sync, room, busy, account_busy, outcomes)
+        finally:
+            self._claiming = False
+        self._enqueue(result.jobs)
+        self._pump()
+        return result
 
     async def _sleep(self, next_due_ms: int | None) -> None:
         assert self._wakeup is not None
@@ -413,8 +448,16 @@ class WebhookDispatcher:
             self._results_ready.clear()
             while self._results:
                 batch, self._results = self._results[:_RECORD_BATCH], self._results[_RECORD_BATCH:]
+                room = self._claim_room()
                 try:
-                    await self._db(self._record_sync, batch)
+                    if room:  # a claim is due anyway: in the same transaction
+                        try:
+                            await self._claim(room, batch)
+                        except Exception:
+                            logger.exception("claiming webhook deliveries failed; recording alone")
+                            await self._db(self._record_sync, batch)
+                    else:
+                        await self._db(self._record_sync, batch)
                 except Exception:  # rows keep their lease and are re-sent after it: at-least-once holds
                     logger.exception("recording %d webhook attempts failed", len(batch))
                 self._unrecorded -= len(batch)
