@@ -1,8 +1,10 @@
-"""The dispatcher: an asyncio loop in one daemon thread that claims due deliveries and sends them.
+"""The dispatcher: an asyncio loop (uvloop when installed) in one daemon thread that claims due
+deliveries and sends them.
 
 SQLite work runs on one dedicated thread (never on the event loop), so a busy database cannot stall
-in-flight HTTP. Results are recorded in batches: one transaction writes many attempts' log rows, counters
-and schedule updates, which is what keeps "every attempt logged" cheap.
+in-flight HTTP. Claims take up to twice the slots' worth of rows into a queue (:mod:`.slots`) that feeds
+slots as they free, so one claim transaction serves dozens of attempts; results are recorded in batches,
+in the claim's own transaction whenever one is due (:mod:`.transactions`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import ssl
 import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final, TypeVar
@@ -24,23 +25,23 @@ import httpx
 
 from . import attempt as attempt_module
 from .attempt import Job, Outcome, Sender, attempt
-from .claim import LEASE_MS, Claim, Limits, TokenBuckets, claim
+from .claim import LEASE_MS, Claim, TokenBuckets
 from .gate import WriteGate
 from .loops import run_loop
 from .protocols import Clock, DatabaseLike, SendEnabled, SigningSecrets, now_ms
 from .senders import make_sender
+from .slots import ClaimedQueue
 from .ssrf import AddressPolicy
-from .store import record, release
+from .transactions import DEPTH, EngineTransactions
 
 T = TypeVar("T")
 logger = logging.getLogger("cortexbuild_sdk.local.delivery")
 
 _RECORD_BATCH: Final = 256
 _RECORD_LINGER: Final = 0.005  # seconds a small batch waits for more results while attempts are in flight
-_DEPTH: Final = 2  # claimed rows held per slot (in flight + queued): claims come in large batches
 
 
-class WebhookDispatcher:
+class WebhookDispatcher(EngineTransactions):
     """Claims due deliveries under a lease and delivers them with global and per-endpoint limits.
 
     ``start()`` runs it in a daemon thread; ``stop()`` finishes in-flight attempts and records them;
@@ -186,11 +187,7 @@ class WebhookDispatcher:
         self._tasks: dict[asyncio.Task[None], Job] = {}
         self._busy: dict[int, int] = {}  # in flight, per webhook
         self._account_busy: dict[int, int] = {}
-        self._held: dict[int, int] = {}  # in flight + queued (what the claim's fairness caps count)
-        self._account_held: dict[int, int] = {}
-        self._queued: dict[int, deque[tuple[Job, int]]] = {}  # claimed, not yet launched: (job, launch by)
-        self._order: deque[int] = deque()  # webhooks with queued jobs, in round-robin order
-        self._queued_count = 0
+        self._queue = ClaimedQueue()  # claimed, not yet launched
         self._running = 0  # attempts in flight
         self._claiming = False  # a claim is on its way to the database thread (one at a time)
         self._unrecorded = 0
@@ -237,40 +234,6 @@ class WebhookDispatcher:
     async def _db(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
 
-    def _tune_connection(self) -> None:
-        # The engine's own thread and connection: its multi-row statements inside savepoints keep their
-        # statement journals in memory (a temporary file per claim and record batch otherwise).
-        try:
-            with self.db.read() as conn:
-                conn.execute("PRAGMA temp_store = MEMORY")
-                conn.execute("PRAGMA cache_size = -16384")  # 16 MiB: the claim and record indexes stay cached
-        except Exception:  # a host database that cannot open here yet: the first real call reports it
-            logger.debug("could not tune the delivery thread's connection", exc_info=True)
-
-    def _claim_sync(
-        self, limit: int, busy: dict[int, int], account_busy: dict[int, int], outcomes: list[Outcome]
-    ) -> Claim:
-        with self._gate.background(), self.db.write() as conn:
-            if outcomes:
-                record(conn, outcomes, owner=self._owner, rng=self._rng)
-            return claim(
-                conn,
-                owner=self._owner,
-                now_ms=now_ms(self.clock),
-                # An endpoint's share is what it holds (in flight + queued), as before the queue: a webhook disabled by
-                # a result never has more than that still to send. An account may queue past its slots.
-                limits=Limits(limit, self._per_endpoint, self._account_cap * _DEPTH),
-                busy=busy,
-                account_busy=account_busy,
-                buckets=self._buckets,
-                secrets=self._secrets,
-                lease_ms=self._lease_ms,
-            )
-
-    def _record_sync(self, outcomes: list[Outcome]) -> list[int]:
-        with self._gate.background(), self.db.write() as conn:
-            return record(conn, outcomes, owner=self._owner, rng=self._rng)
-
     async def _until_idle(self) -> None:
         if self._loop is None:  # private loop: serve until idle, then return
             await self._serve(until_idle=True)
@@ -282,13 +245,13 @@ class WebhookDispatcher:
 
     async def _serve(self, *, until_idle: bool) -> None:
         assert self._wakeup is not None
-        capacity_total = self._concurrency * _DEPTH
+        capacity_total = self._concurrency * DEPTH
         while not self._stopping:
             self._wakeup.clear()
             waiters, self._waiters = self._waiters, []
             self._pump()
-            room = capacity_total - self._running - self._queued_count
-            if self._claiming or (self._queued_count and room < self._claim_batch):
+            room = capacity_total - self._running - self._queue.count
+            if self._claiming or (self._queue.count and room < self._claim_batch):
                 # Claim in batches: the queue feeds the slots until half the room is free again (or the
                 # writer is claiming along with its record batch).
                 self._waiters.extend(waiters)
@@ -311,7 +274,7 @@ class WebhookDispatcher:
                 await self._sleep(None)
                 continue
             self._unrecorded -= len(batch)
-            if not result.jobs and not result.deferred and self._unrecorded == 0 and not self._queued_count:
+            if not result.jobs and not result.deferred and self._unrecorded == 0 and not self._queue.count:
                 for waiter in waiters:
                     if not waiter.done():
                         waiter.set_result(None)
@@ -319,7 +282,7 @@ class WebhookDispatcher:
                     return
             else:
                 self._waiters.extend(waiters)
-            room = capacity_total - self._running - self._queued_count
+            room = capacity_total - self._running - self._queue.count
             if result.deferred or (result.jobs and room >= self._claim_batch):
                 continue
             await self._sleep(result.next_due_ms)
@@ -328,21 +291,20 @@ class WebhookDispatcher:
         """Rows to claim now: 0 while the queue still has more than half the room filled."""
         if self._stopping or self._claiming:
             return 0
-        room = self._concurrency * _DEPTH - self._running - self._queued_count
-        return room if room >= self._claim_batch or not self._queued_count else 0
+        room = self._concurrency * DEPTH - self._running - self._queue.count
+        return room if room >= self._claim_batch or not self._queue.count else 0
 
     async def _claim(self, room: int, outcomes: list[Outcome]) -> Claim:
         """Record ``outcomes`` and claim up to ``room`` rows in one transaction; queue and launch what came.
 
         One claim at a time: the fairness caps count what is held, so a second claim must see the first's."""
-        busy = {w: n for w, n in self._held.items() if n}  # snapshots: the DB thread must not see them change
-        account_busy = {a: n for a, n in self._account_held.items() if n}
+        busy, account_busy = self._queue.snapshot()
         self._claiming = True
         try:
             result = await self._db(self._claim_sync, room, busy, account_busy, outcomes)
         finally:
             self._claiming = False
-        self._enqueue(result.jobs)
+        self._queue.add(result.jobs, now_ms(self.clock) + self._lease_ms // 2)  # later, the lease could expire
         self._pump()
         return result
 
@@ -356,50 +318,24 @@ class WebhookDispatcher:
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), timeout)
 
-    def _enqueue(self, jobs: list[Job]) -> None:
-        launch_by = now_ms(self.clock) + self._lease_ms // 2  # later, the lease could expire mid-attempt
-        for job in jobs:
-            wid, acct = job.webhook_id, job.account_id
-            self._held[wid] = self._held.get(wid, 0) + 1
-            self._account_held[acct] = self._account_held.get(acct, 0) + 1
-            queue = self._queued.get(wid)
-            if queue is None:
-                queue = self._queued[wid] = deque()
-                self._order.append(wid)
-            queue.append((job, launch_by))
-            self._queued_count += 1
-
     def _pump(self) -> None:
         """Launch queued jobs into free slots, round-robin over endpoints, within the per-endpoint and
         per-account slot limits (the claim applied the same caps to what it queued)."""
-        if self._stopping:
-            return
-        order, tried = self._order, 0
-        while order and tried < len(order) and self._running < self._concurrency:
-            wid = order[0]
-            queue = self._queued[wid]
-            job, launch_by = queue[0]
-            if self._busy.get(wid, 0) >= self._per_endpoint or self._account_busy.get(job.account_id, 0) >= (
-                self._account_cap
-            ):
-                order.rotate(-1)
-                tried += 1
-                continue
-            queue.popleft()
-            self._queued_count -= 1
-            order.rotate(-1)
-            if not queue:
-                order.pop()
-                del self._queued[wid]
-            tried = 0
+        while not self._stopping and self._running < self._concurrency:
+            item = self._queue.pop(self._fits)
+            if item is None:
+                return
+            job, launch_by = item
             if now_ms(self.clock) > launch_by:  # queued too long: left to its lease (due again when it ends)
-                self._unhold(job)
+                self._queue.release(job)
                 continue
             self._launch(job)
 
-    def _unhold(self, job: Job) -> None:
-        self._held[job.webhook_id] -= 1
-        self._account_held[job.account_id] -= 1
+    def _fits(self, webhook_id: int, account_id: int) -> bool:
+        return (
+            self._busy.get(webhook_id, 0) < self._per_endpoint
+            and self._account_busy.get(account_id, 0) < self._account_cap
+        )
 
     def _launch(self, job: Job) -> None:
         self._busy[job.webhook_id] = self._busy.get(job.webhook_id, 0) + 1
@@ -428,13 +364,13 @@ class WebhookDispatcher:
         finally:
             self._busy[job.webhook_id] -= 1
             self._account_busy[job.account_id] -= 1
-            self._unhold(job)
+            self._queue.release(job)
             self._running -= 1  # its slot is free now (the task object goes when it is done)
         self._results.append(outcome)
         assert self._results_ready is not None
         self._results_ready.set()
         self._pump()  # the freed slot goes to a queued job now, without a trip through the serve loop
-        if self._queued_count == 0 or self._concurrency * _DEPTH - self._running - self._queued_count >= (
+        if self._queue.count == 0 or self._concurrency * DEPTH - self._running - self._queue.count >= (
             self._claim_batch
         ):
             self._wake()
@@ -476,10 +412,7 @@ class WebhookDispatcher:
         else:
             cancelled = []
         # Claimed but never launched: give the leases back (due again at once, for any claimer).
-        cancelled += [job.delivery_id for queue in self._queued.values() for job, _ in queue]
-        self._queued.clear()
-        self._order.clear()
-        self._queued_count = 0
+        cancelled += self._queue.clear()
         if cancelled:
             await self._db(self._release_sync, cancelled)
         # The writer is never cancelled mid-batch (that could drop a queued record); it exits when done.
@@ -493,10 +426,6 @@ class WebhookDispatcher:
         sender, self._sender = self._sender, None
         if sender is not None:
             await sender.aclose()
-
-    def _release_sync(self, delivery_ids: list[str]) -> None:
-        with self._gate.background(), self.db.write() as conn:
-            release(conn, self._owner, delivery_ids, now_ms(self.clock))
 
 
 async def _call(factory: Callable[[], Awaitable[T]]) -> T:
