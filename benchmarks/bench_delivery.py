@@ -7,7 +7,8 @@ and the same concurrency; p50/p99 are emit-to-receive. Rows:
 - raw sockets: pre-built requests over keep-alive connections, no signing (the distance to the wire);
 - plain loops, signed: workers posting each signed body with httpx (``AsyncClient``), aiohttp (when
   installed) and the engine's own fast stack (its httptools sender), no database;
-- the engine on each stack: outbox emit, leased claims, signing, one log row per attempt (all counted).
+- the engine on its fastest stack (``--engine-on-httpx`` adds httpx): outbox emit, leased claims, signing,
+  one log row per attempt (all counted); ``--before SRC``: an earlier engine, same run, in a child process.
 
 Targets (issue 8): the engine >= 8,000 deliveries/s and >= 5x the plain httpx loop; the 2,000 emits complete
 within 1 s while the engine dispatches. Run: ``python benchmarks/bench_delivery.py`` (about three minutes: three
@@ -21,6 +22,7 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -70,10 +72,18 @@ def percentiles(latencies: list[float]) -> tuple[float, float]:
     return q[49] * 1000, q[98] * 1000
 
 
-def measure(emitted: dict[str, float], arrivals: list[tuple[str, float]], elapsed: float) -> tuple[float, ...]:
-    """(rate, p50 ms, p99 ms) of one run."""
+def measure(
+    emitted: dict[str, float], arrivals: list[tuple[str, float]], elapsed: float, cpu: float
+) -> tuple[float, ...]:
+    """(rate, p50 ms, p99 ms, CPU microseconds per delivery) of one run."""
     latencies = [arrived - emitted[event_id] for event_id, arrived in arrivals if event_id in emitted]
-    return (len(arrivals) / elapsed, *percentiles(latencies))
+    return (len(arrivals) / elapsed, *percentiles(latencies), cpu * 1e6 / max(1, len(arrivals)))
+
+
+def cpu_seconds() -> float:
+    """This process's CPU time (user + system, every thread): less noisy than rates on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 # ---- plain loops: a queue filled by the "emit", CONCURRENCY workers posting ------------------------------
@@ -216,7 +226,7 @@ async def raw_loop(port: int, urls: list[str], bodies: Bodies) -> tuple[float, d
 # ---- the engine -------------------------------------------------------------------------------------------
 
 
-def engine_run(urls: list[str], tmp: Path, stack: str) -> tuple[float, dict[str, float], int, float]:
+def engine_run(urls: list[str], tmp: Path, stack: str) -> tuple[float, dict[str, float], int, float, float]:
     db = open_db(tmp / f"bench-{stack}.db")
     for url in urls:
         add_webhook(db, url)
@@ -228,6 +238,7 @@ def engine_run(urls: list[str], tmp: Path, stack: str) -> tuple[float, dict[str,
         per_endpoint=PER_ENDPOINT,
         http_stack=stack,
     )
+    cpu_started = cpu_seconds()
     engine.start()
     emitted: dict[str, float] = {}
     started = time.monotonic()
@@ -240,21 +251,22 @@ def engine_run(urls: list[str], tmp: Path, stack: str) -> tuple[float, dict[str,
     emit_seconds = time.monotonic() - started
     engine.drain(timeout=600)  # every delivery sent AND its attempt logged
     elapsed = time.monotonic() - started
+    cpu = cpu_seconds() - cpu_started
     with db.read() as conn:
         logged = int(conn.execute("SELECT COUNT(*) FROM webhook_logs").fetchone()[0])
     engine.close()
     db.close()
-    return elapsed, emitted, logged, emit_seconds
+    return elapsed, emitted, logged, emit_seconds, cpu
 
 
-def engine_run_elsewhere(src: str, urls: list[str], stack: str) -> tuple[float, dict[str, float], int, float]:
+def engine_run_elsewhere(src: str, urls: list[str], stack: str) -> tuple[float, dict[str, float], int, float, float]:
     """``engine_run`` in a child interpreter importing the SDK from ``src`` (an earlier version, to compare
     before and after in one run against the same receiver and baselines)."""
     env = {**os.environ, "PYTHONPATH": src}
     command = [sys.executable, __file__, "--child-engine", json.dumps([urls, stack, EVENTS, CONCURRENCY])]
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
-    elapsed, emitted, logged, emit_seconds = json.loads(out.strip().splitlines()[-1])
-    return elapsed, emitted, logged, emit_seconds
+    elapsed, emitted, logged, emit_seconds, cpu = json.loads(out.strip().splitlines()[-1])
+    return elapsed, emitted, logged, emit_seconds, cpu
 
 
 def _child_engine(spec: str) -> None:
@@ -333,26 +345,29 @@ def main() -> None:
             for name in order:
                 run = dict(loops).get(name)
                 if run is not None:
+                    cpu = cpu_seconds()
                     elapsed, emitted = asyncio.run(run())
-                    runs[name].append(measure(emitted, collect(), elapsed))
+                    cpu = cpu_seconds() - cpu
+                    runs[name].append(measure(emitted, collect(), elapsed, cpu))
                     continue
                 if name == BEFORE:
-                    elapsed, emitted, logged, emit_seconds = engine_run_elsewhere(args.before, urls, stacks[0])
+                    elapsed, emitted, logged, emit_seconds, cpu = engine_run_elsewhere(args.before, urls, stacks[0])
                 else:
                     with tempfile.TemporaryDirectory() as tmp:
-                        elapsed, emitted, logged, emit_seconds = engine_run(urls, Path(tmp), name.split()[2])
+                        elapsed, emitted, logged, emit_seconds, cpu = engine_run(urls, Path(tmp), name.split()[2])
                 arrivals = collect()
                 if logged != len(arrivals) or len(arrivals) != EVENTS * ENDPOINTS:
                     raise SystemExit(f"{name}: {len(arrivals)} received, {logged} logged")
-                runs[name].append(measure(emitted, arrivals, elapsed))
+                runs[name].append(measure(emitted, arrivals, elapsed, cpu))
                 emits[name].append(emit_seconds)
             print(f"  round {round_no + 1}: " + ", ".join(f"{n.split(',')[0]} {runs[n][-1][0]:.0f}/s" for n in rows))
-        print(f"\n{'row (medians)':<36} {'rate':>10}  {'emit-to-receive p50':>20} {'p99':>10}  {'2,000 emits':>11}")
-        median = {name: tuple(statistics.median(x[i] for x in runs[name]) for i in range(3)) for name in rows}
+        head = f"{'rate':>10}  {'emit-to-receive p50':>20} {'p99':>10}  {'CPU/delivery':>12}  {f'{EVENTS:,} emits':>11}"
+        print(f"\n{'row (medians)':<36} {head}")
+        median = {name: tuple(statistics.median(x[i] for x in runs[name]) for i in range(4)) for name in rows}
         for name in rows:
-            rate, p50, p99 = median[name]
+            rate, p50, p99, cpu_us = median[name]
             emit = f"{statistics.median(emits[name]):8.2f} s" if emits[name] else ""
-            print(f"{name:<36} {rate:8.0f}/s  {p50:17.1f} ms {p99:7.1f} ms  {emit:>11}")
+            print(f"{name:<36} {rate:8.0f}/s  {p50:17.1f} ms {p99:7.1f} ms  {cpu_us:9.0f} us  {emit:>11}")
         best = max((n for n in rows if n.startswith("engine on")), key=lambda n: median[n][0])
         rate, httpx_rate = median[best][0], median[HTTPX][0]
         print(f"\nfastest: {best}")
