@@ -42,3 +42,30 @@ def test_release_and_clear_give_everything_back() -> None:
     assert sorted(queue.clear()) == ["msg_2", "msg_3"]  # the never-launched ones: their leases go back
     assert queue.snapshot() == ({}, {})
     assert queue.count == 0
+
+
+def test_a_clean_stop_gives_queued_leases_back(db, receiver, make_engine, clock) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from delivery_helpers import add_webhook, deliveries, emit
+    from receiver import Reply
+
+    slow = add_webhook(db, receiver.url("/slow"))
+    other = add_webhook(db, receiver.url("/other"))
+    receiver.script("/slow", then=Reply(delay=1.0))
+    engine = make_engine(concurrency=1, per_endpoint=1)  # one slot: the second claimed row waits in the queue
+    engine.start()
+    emit(engine)
+    deadline = time.monotonic() + 5
+    while not receiver.requests() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    engine.stop(timeout=5)
+    rows = {r["webhook_id"]: r for r in deliveries(db)}
+    sent = rows[slow] if receiver.requests("/slow") else rows[other]
+    queued = rows[other] if sent is rows[slow] else rows[slow]
+    assert sent["status"] == "succeeded"
+    assert (queued["status"], queued["lease_owner"], queued["attempts"]) == ("pending", None, 0)
+    assert queued["next_attempt_at"] <= int(clock.now() * 1000)  # due again at once, for any claimer
+    engine.start()
+    engine.drain(timeout=10)
+    assert {r["status"] for r in deliveries(db)} == {"succeeded"}
