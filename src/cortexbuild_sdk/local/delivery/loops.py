@@ -11,18 +11,9 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-__all__ = ["loop_name", "run_loop"]
+__all__ = ["run_loop"]
 
 T = TypeVar("T")
-
-
-def loop_name() -> str:
-    """``"uvloop"`` when installed, else ``"asyncio"``."""
-    try:
-        import uvloop  # noqa: F401
-    except ImportError:
-        return "asyncio"
-    return "uvloop"
 
 
 def run_loop(main: Coroutine[Any, Any, T]) -> T:
