@@ -7,18 +7,24 @@ and the same concurrency; p50/p99 are emit-to-receive. Rows:
 - raw sockets: pre-built requests over keep-alive connections, no signing (the distance to the wire);
 - plain loops, signed: workers posting each signed body with httpx (``AsyncClient``), aiohttp (when
   installed) and the engine's own fast stack (its httptools sender), no database;
-- the engine on each stack: outbox emit, leased claims, signing, one log row per attempt (all counted).
+- the engine on its fastest stack (``--engine-on-httpx`` adds httpx): outbox emit, leased claims, signing,
+  one log row per attempt (all counted); ``--before SRC``: an earlier engine, same run, in a child process.
 
 Targets (issue 8): the engine >= 8,000 deliveries/s and >= 5x the plain httpx loop; the 2,000 emits complete
-within 1 s while the engine dispatches. Run: ``python benchmarks/bench_delivery.py`` (about a minute).
+within 1 s while the engine dispatches. Run: ``python benchmarks/bench_delivery.py`` (about three minutes: three
+interleaved rounds, medians reported; ``--rounds``, ``--engine-on-httpx``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing as mp
+import os
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +54,11 @@ PER_ENDPOINT = 8
 TARGET_RATE = 8000.0
 TARGET_RATIO = 5.0
 TARGET_EMIT_S = 1.0
+RAW = "raw sockets, unsigned (ceiling)"
+HTTPX = "plain httpx loop, signed"
+AIOHTTP = "plain aiohttp loop, signed"
+OWN_STACK = "plain loop, engine's stack, signed"
+BEFORE = "engine before (--before)"
 
 Bodies = list[tuple[str, str]]
 
@@ -61,12 +72,18 @@ def percentiles(latencies: list[float]) -> tuple[float, float]:
     return q[49] * 1000, q[98] * 1000
 
 
-def report(name: str, elapsed: float, emitted: dict[str, float], arrivals: list[tuple[str, float]]) -> float:
+def measure(
+    emitted: dict[str, float], arrivals: list[tuple[str, float]], elapsed: float, cpu: float
+) -> tuple[float, ...]:
+    """(rate, p50 ms, p99 ms, CPU microseconds per delivery) of one run."""
     latencies = [arrived - emitted[event_id] for event_id, arrived in arrivals if event_id in emitted]
-    rate = len(arrivals) / elapsed
-    p50, p99 = percentiles(latencies)
-    print(f"{name:<36} {len(arrivals):>6} {elapsed:7.2f} s {rate:8.0f}/s  p50 {p50:8.1f} ms  p99 {p99:8.1f} ms")
-    return rate
+    return (len(arrivals) / elapsed, *percentiles(latencies), cpu * 1e6 / max(1, len(arrivals)))
+
+
+def cpu_seconds() -> float:
+    """This process's CPU time (user + system, every thread): less noisy than rates on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 # ---- plain loops: a queue filled by the "emit", CONCURRENCY workers posting ------------------------------
@@ -209,7 +226,7 @@ async def raw_loop(port: int, urls: list[str], bodies: Bodies) -> tuple[float, d
 # ---- the engine -------------------------------------------------------------------------------------------
 
 
-def engine_run(urls: list[str], tmp: Path, stack: str) -> tuple[float, dict[str, float], int, float]:
+def engine_run(urls: list[str], tmp: Path, stack: str) -> tuple[float, dict[str, float], int, float, float]:
     db = open_db(tmp / f"bench-{stack}.db")
     for url in urls:
         add_webhook(db, url)
@@ -221,6 +238,7 @@ def engine_run(urls: list[str], tmp: Path, stack: str) -> tuple[float, dict[str,
         per_endpoint=PER_ENDPOINT,
         http_stack=stack,
     )
+    cpu_started = cpu_seconds()
     engine.start()
     emitted: dict[str, float] = {}
     started = time.monotonic()
@@ -233,19 +251,45 @@ def engine_run(urls: list[str], tmp: Path, stack: str) -> tuple[float, dict[str,
     emit_seconds = time.monotonic() - started
     engine.drain(timeout=600)  # every delivery sent AND its attempt logged
     elapsed = time.monotonic() - started
+    cpu = cpu_seconds() - cpu_started
     with db.read() as conn:
         logged = int(conn.execute("SELECT COUNT(*) FROM webhook_logs").fetchone()[0])
     engine.close()
     db.close()
-    return elapsed, emitted, logged, emit_seconds
+    return elapsed, emitted, logged, emit_seconds, cpu
+
+
+def engine_run_elsewhere(src: str, urls: list[str], stack: str) -> tuple[float, dict[str, float], int, float, float]:
+    """``engine_run`` in a child interpreter importing the SDK from ``src`` (an earlier version, to compare
+    before and after in one run against the same receiver and baselines)."""
+    env = {**os.environ, "PYTHONPATH": src}
+    command = [sys.executable, __file__, "--child-engine", json.dumps([urls, stack, EVENTS, CONCURRENCY])]
+    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+    elapsed, emitted, logged, emit_seconds, cpu = json.loads(out.strip().splitlines()[-1])
+    return elapsed, emitted, logged, emit_seconds, cpu
+
+
+def _child_engine(spec: str) -> None:
+    global EVENTS, CONCURRENCY
+    urls, stack, EVENTS, CONCURRENCY = json.loads(spec)
+    with tempfile.TemporaryDirectory() as tmp:
+        print(json.dumps(engine_run(urls, Path(tmp), stack)))
 
 
 def main() -> None:
     global EVENTS, CONCURRENCY, PER_ENDPOINT
+    if len(sys.argv) == 3 and sys.argv[1] == "--child-engine":
+        _child_engine(sys.argv[2])
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=EVENTS)
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
     parser.add_argument("--per-endpoint", type=int, default=PER_ENDPOINT)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; medians are reported")
+    parser.add_argument("--engine-on-httpx", action="store_true", help="also run the engine on its httpx stack")
+    parser.add_argument(
+        "--before", metavar="SRC", help="also run the engine imported from SRC (an earlier src/ tree), in a child"
+    )
     args = parser.parse_args()
     EVENTS, CONCURRENCY, PER_ENDPOINT = args.events, args.concurrency, args.per_endpoint
     ctx = mp.get_context("spawn")
@@ -254,8 +298,8 @@ def main() -> None:
     proc.start()
     port = parent.recv()
     urls = [f"http://127.0.0.1:{port}/e{i}" for i in range(ENDPOINTS)]
-    print(f"{EVENTS} events x {ENDPOINTS} endpoints, concurrency {CONCURRENCY} (per endpoint {PER_ENDPOINT})")
-    print(f"{'row':<36} {'recvd':>6} {'time':>9} {'rate':>10}  {'emit-to-receive':>32}")
+    print(f"{EVENTS} events x {ENDPOINTS} endpoints, concurrency {CONCURRENCY} (per endpoint {PER_ENDPOINT}),")
+    print(f"{args.rounds} interleaved rounds (the machine is shared: medians; load average {_load()})")
     now_ms = int(time.time() * 1000)
     bodies = [
         (
@@ -277,34 +321,55 @@ def main() -> None:
         arrivals: list[tuple[str, float]] = parent.recv()
         return arrivals
 
-    rates: dict[str, float] = {}
     loops: list[tuple[str, Callable[[], Any]]] = [
-        ("raw sockets, unsigned (ceiling)", lambda: raw_loop(port, urls, bodies)),
-        ("plain httpx loop, signed", lambda: httpx_loop(urls, bodies)),
+        (RAW, lambda: raw_loop(port, urls, bodies)),
+        (HTTPX, lambda: httpx_loop(urls, bodies)),
     ]
     try:
         import aiohttp  # noqa: F401
 
-        loops.append(("plain aiohttp loop, signed", lambda: aiohttp_loop(urls, bodies)))
+        loops.append((AIOHTTP, lambda: aiohttp_loop(urls, bodies)))
     except ImportError:
         pass
-    if "httptools" in available_stacks():
-        loops.append(("plain loop, engine's stack, signed", lambda: engine_stack_loop(urls, bodies)))
+    stacks = available_stacks() if args.engine_on_httpx else available_stacks()[:1]
+    if "httptools" in stacks:
+        loops.append((OWN_STACK, lambda: engine_stack_loop(urls, bodies)))
+    rows = [name for name, _ in loops] + [f"engine on {stack} (outbox+sign+log)" for stack in stacks]
+    if args.before:
+        rows.append(BEFORE)
+    runs: dict[str, list[tuple[float, ...]]] = {name: [] for name in rows}
+    emits: dict[str, list[float]] = {name: [] for name in rows}
     try:
-        for name, run in loops:
-            elapsed, emitted = asyncio.run(run())
-            rates[name] = report(name, elapsed, emitted, collect())
-        emits: dict[str, float] = {}
-        for stack in available_stacks():
-            with tempfile.TemporaryDirectory() as tmp:
-                elapsed, emitted, logged, emit_seconds = engine_run(urls, Path(tmp), stack)
-            arrivals = collect()
-            name = f"engine on {stack} (outbox+sign+log)"
-            rates[name] = report(name, elapsed, emitted, arrivals)
-            emits[name] = emit_seconds
-            print(f"{'':<36} attempts logged {logged} of {len(arrivals)}; {EVENTS} emits took {emit_seconds:.2f} s")
-        best = max((n for n in rates if n.startswith("engine")), key=rates.__getitem__)
-        rate, httpx_rate = rates[best], rates["plain httpx loop, signed"]
+        for round_no in range(args.rounds):
+            order = rows[round_no % len(rows) :] + rows[: round_no % len(rows)]  # interleaved, rotated
+            for name in order:
+                run = dict(loops).get(name)
+                if run is not None:
+                    cpu = cpu_seconds()
+                    elapsed, emitted = asyncio.run(run())
+                    cpu = cpu_seconds() - cpu
+                    runs[name].append(measure(emitted, collect(), elapsed, cpu))
+                    continue
+                if name == BEFORE:
+                    elapsed, emitted, logged, emit_seconds, cpu = engine_run_elsewhere(args.before, urls, stacks[0])
+                else:
+                    with tempfile.TemporaryDirectory() as tmp:
+                        elapsed, emitted, logged, emit_seconds, cpu = engine_run(urls, Path(tmp), name.split()[2])
+                arrivals = collect()
+                if logged != len(arrivals) or len(arrivals) != EVENTS * ENDPOINTS:
+                    raise SystemExit(f"{name}: {len(arrivals)} received, {logged} logged")
+                runs[name].append(measure(emitted, arrivals, elapsed, cpu))
+                emits[name].append(emit_seconds)
+            print(f"  round {round_no + 1}: " + ", ".join(f"{n.split(',')[0]} {runs[n][-1][0]:.0f}/s" for n in rows))
+        head = f"{'rate':>10}  {'emit-to-receive p50':>20} {'p99':>10}  {'CPU/delivery':>12}  {f'{EVENTS:,} emits':>11}"
+        print(f"\n{'row (medians)':<36} {head}")
+        median = {name: tuple(statistics.median(x[i] for x in runs[name]) for i in range(4)) for name in rows}
+        for name in rows:
+            rate, p50, p99, cpu_us = median[name]
+            emit = f"{statistics.median(emits[name]):8.2f} s" if emits[name] else ""
+            print(f"{name:<36} {rate:8.0f}/s  {p50:17.1f} ms {p99:7.1f} ms  {cpu_us:9.0f} us  {emit:>11}")
+        best = max((n for n in rows if n.startswith("engine on")), key=lambda n: median[n][0])
+        rate, httpx_rate = median[best][0], median[HTTPX][0]
         print(f"\nfastest: {best}")
         print(
             f"  {rate:.0f} deliveries/s ({'meets' if rate >= TARGET_RATE else 'misses'} the {TARGET_RATE:.0f}/s target)"
@@ -312,18 +377,28 @@ def main() -> None:
         ratio = rate / httpx_rate
         verdict = "meets" if ratio >= TARGET_RATIO else "misses"
         print(f"  {ratio:.2f}x the plain httpx loop ({verdict} the {TARGET_RATIO:g}x target)")
-        for name in ("plain loop, engine's stack, signed", "plain aiohttp loop, signed"):
-            if name in rates:
-                print(f"  {rate / rates[name]:.2f}x the {name}")
-        print(f"  {rate / rates['raw sockets, unsigned (ceiling)']:.2f}x the raw-socket ceiling")
-        emit_s = emits[best]
+        for name in (OWN_STACK, AIOHTTP):
+            if name in median:
+                print(f"  {rate / median[name][0]:.2f}x the {name}")
+        print(f"  {rate / median[RAW][0]:.2f}x the raw-socket ceiling")
+        if BEFORE in median:
+            print(f"  {rate / median[BEFORE][0]:.2f}x the {BEFORE}")
+        emit_s = statistics.median(emits[best])
         print(
             f"  emits: {emit_s:.2f} s for {EVENTS}"
             f" ({'meets' if emit_s <= TARGET_EMIT_S else 'misses'} the <= {TARGET_EMIT_S:g} s target)"
         )
+        print(f"  load average at the end: {_load()}")
     finally:
         parent.send("stop")
         proc.join(5)
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
 
 
 if __name__ == "__main__":

@@ -13,3 +13,19 @@ def test_smoke(db: Database, receiver: Receiver, make_engine) -> None:  # type: 
     engine.drain(timeout=10)
     assert len(receiver.requests("/a")) == 1
     assert logs(db, wid)[0]["response_status"] == 200
+
+
+def test_default_asyncio_loop_when_uvloop_is_absent(db: Database, receiver: Receiver, make_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from cortexbuild_sdk.local.delivery import dispatcher
+
+    monkeypatch.setattr(dispatcher, "run_loop", asyncio.run)  # what loops.run_loop does without uvloop
+    wid = add_webhook(db, receiver.url("/b"))
+    engine = make_engine()
+    engine.start()
+    for _ in range(3):
+        emit(engine)
+    engine.drain(timeout=10)
+    assert len(receiver.requests("/b")) == 3
+    assert [row["response_status"] for row in logs(db, wid)] == [200, 200, 200]

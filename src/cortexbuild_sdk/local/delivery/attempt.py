@@ -15,6 +15,7 @@ from cortexbuild_sdk._version import __version__
 
 from .errors import AddressNotAllowedError
 from .outbox import restamp
+from .signing import signed_headers
 
 T = TypeVar("T")
 
@@ -32,7 +33,13 @@ MAX_INFLATED: Final = 4 * MAX_RESPONSE_BODY
 
 DISABLED_MESSAGE: Final = "webhooks disabled in this sandbox: delivery recorded, not sent"
 USER_AGENT: Final = f"CortexBuild-Webhooks/{__version__}"
-_DEFAULT_HEADERS: Final = {"Accept": "*/*", "Accept-Encoding": "gzip, deflate", "Connection": "keep-alive"}
+_FIXED_HEADERS: Final = {
+    "Accept": "*/*",
+    "Accept-Encoding": "gzip, deflate",
+    "Connection": "keep-alive",
+    "Content-Type": "application/json",
+    "User-Agent": USER_AGENT,
+}
 
 
 @dataclass(frozen=True)
@@ -100,22 +107,16 @@ class AttemptTimeout(Exception):
     """The attempt's one deadline (connect + send + headers + body) passed."""
 
 
-def _headers(job: Job, body: str, now_ms: int) -> dict[str, str]:
-    from cortexbuild_sdk.webhooks import sign  # imported late: the signing module stays optional to load
-
-    headers = dict(
-        sign(
-            body,
-            job.secrets,
-            timestamp_ms=now_ms,
-            webhook_id=job.webhook_id,
-            event=job.event_type,
-            delivery_id=job.delivery_id,
-        )
+def _headers(job: Job, body: bytes, now_ms: int) -> dict[str, str]:
+    headers = signed_headers(
+        body,
+        tuple(job.secrets),
+        timestamp_ms=now_ms,
+        webhook_id=job.webhook_id,
+        event=job.event_type,
+        delivery_id=job.delivery_id,
     )
-    headers.update(_DEFAULT_HEADERS)
-    headers["Content-Type"] = "application/json"
-    headers["User-Agent"] = USER_AGENT
+    headers.update(_FIXED_HEADERS)
     return headers
 
 
@@ -169,9 +170,10 @@ async def attempt(sender: Sender, job: Job, *, now_ms: int, wall: float, send: b
             return Outcome(job, body, now_ms, 0, error=DISABLED_MESSAGE, sent=False)
         if not job.url.lower().startswith(("http://", "https://")):
             raise ValueError(f"unsupported URL scheme in {job.url!r}")
-        headers = _headers(job, body, now_ms)
+        data = body.encode("utf-8")
+        headers = _headers(job, data, now_ms)
         try:
-            raw = await _within(sender.post(job.url, headers, body.encode("utf-8")), TIMEOUT)
+            raw = await _within(sender.post(job.url, headers, data), TIMEOUT)
         except asyncio.TimeoutError:
             raise AttemptTimeout() from None
         text = decode_body(raw.body, raw.content_encoding)

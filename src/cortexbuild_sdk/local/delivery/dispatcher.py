@@ -1,8 +1,10 @@
-"""The dispatcher: an asyncio loop in one daemon thread that claims due deliveries and sends them.
+"""The dispatcher: an asyncio loop (uvloop when installed) in one daemon thread that claims due
+deliveries and sends them.
 
 SQLite work runs on one dedicated thread (never on the event loop), so a busy database cannot stall
-in-flight HTTP. Results are recorded in batches: one transaction writes many attempts' log rows, counters
-and schedule updates, which is what keeps "every attempt logged" cheap.
+in-flight HTTP. Claims take up to twice the slots' worth of rows into a queue (:mod:`.slots`) that feeds
+slots as they free, so one claim transaction serves dozens of attempts; results are recorded in batches,
+in the claim's own transaction whenever one is due (:mod:`.transactions`).
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ import httpx
 
 from . import attempt as attempt_module
 from .attempt import Job, Outcome, Sender, attempt
-from .claim import LEASE_MS, Claim, Limits, TokenBuckets, claim
+from .claim import LEASE_MS, Claim, TokenBuckets
 from .gate import WriteGate
+from .loops import run_loop
 from .protocols import Clock, DatabaseLike, SendEnabled, SigningSecrets, now_ms
 from .senders import make_sender
+from .slots import ClaimedQueue
 from .ssrf import AddressPolicy
-from .store import record, release
+from .transactions import DEPTH, EngineTransactions
 
 T = TypeVar("T")
 logger = logging.getLogger("cortexbuild_sdk.local.delivery")
@@ -37,7 +41,7 @@ _RECORD_BATCH: Final = 256
 _RECORD_LINGER: Final = 0.005  # seconds a small batch waits for more results while attempts are in flight
 
 
-class WebhookDispatcher:
+class WebhookDispatcher(EngineTransactions):
     """Claims due deliveries under a lease and delivers them with global and per-endpoint limits.
 
     ``start()`` runs it in a daemon thread; ``stop()`` finishes in-flight attempts and records them;
@@ -79,12 +83,16 @@ class WebhookDispatcher:
         self._rng = rng if rng is not None else random.Random()
         self._verify_tls = verify_tls
         self._lease_ms = lease_ms
-        self._claim_batch = max(1, concurrency // 8)
+        # Claim once half the slots' worth of room is free: one transaction per ~32 rows, not per 8, while
+        # a queue of claimed rows keeps every slot busy (launching from it needs no database).
+        self._claim_batch = max(1, concurrency // 2)
         # Slots one account may hold: a quarter stays free for the others (when there are enough slots).
         self._account_cap = max(per_endpoint, concurrency - concurrency // 4)
         self._http_stack = http_stack
         self._owner = f"{uuid.uuid4().hex[:12]}"
-        self._db_pool = ThreadPoolExecutor(1, thread_name_prefix="cortexbuild-delivery-db")
+        self._db_pool = ThreadPoolExecutor(
+            1, thread_name_prefix="cortexbuild-delivery-db", initializer=self._tune_connection
+        )
         self._buckets = TokenBuckets()
         self._gate = WriteGate()
         self._wake_requested = False  # coalesces notify(): one queued wake-up at a time
@@ -158,7 +166,7 @@ class WebhookDispatcher:
                 future.cancel()
                 raise TimeoutError(f"webhook delivery did not finish within {timeout:g} s") from None
         with self._lock, ThreadPoolExecutor(1, thread_name_prefix="cortexbuild-delivery-once") as pool:
-            return pool.submit(asyncio.run, self._private(factory)).result()
+            return pool.submit(run_loop, self._private(factory)).result()
 
     # -- loop side ---------------------------------------------------------------------------------
 
@@ -177,8 +185,11 @@ class WebhookDispatcher:
         self._wake_requested = False
         self._grace = attempt_module.TIMEOUT + 5
         self._tasks: dict[asyncio.Task[None], Job] = {}
-        self._busy: dict[int, int] = {}
+        self._busy: dict[int, int] = {}  # in flight, per webhook
         self._account_busy: dict[int, int] = {}
+        self._queue = ClaimedQueue()  # claimed, not yet launched
+        self._running = 0  # attempts in flight
+        self._claiming = False  # a claim is on its way to the database thread (one at a time)
         self._unrecorded = 0
         self._results: list[Outcome] = []
         self._waiters: list[asyncio.Future[None]] = []
@@ -186,7 +197,7 @@ class WebhookDispatcher:
         self._results_ready: asyncio.Event | None = None
 
     def _thread_main(self) -> None:
-        asyncio.run(self._with_client(lambda: self._serve(until_idle=False), background=True))
+        run_loop(self._with_client(lambda: self._serve(until_idle=False), background=True))
 
     async def _private(self, factory: Callable[[], Awaitable[T]]) -> T:
         return await self._with_client(factory, background=False)
@@ -223,24 +234,6 @@ class WebhookDispatcher:
     async def _db(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
 
-    def _claim_sync(self, limit: int, busy: dict[int, int], account_busy: dict[int, int]) -> Claim:
-        with self._gate.background(), self.db.write() as conn:
-            return claim(
-                conn,
-                owner=self._owner,
-                now_ms=now_ms(self.clock),
-                limits=Limits(limit, self._per_endpoint, self._account_cap),
-                busy=busy,
-                account_busy=account_busy,
-                buckets=self._buckets,
-                secrets=self._secrets,
-                lease_ms=self._lease_ms,
-            )
-
-    def _record_sync(self, outcomes: list[Outcome]) -> list[int]:
-        with self._gate.background(), self.db.write() as conn:
-            return record(conn, outcomes, owner=self._owner, rng=self._rng)
-
     async def _until_idle(self) -> None:
         if self._loop is None:  # private loop: serve until idle, then return
             await self._serve(until_idle=True)
@@ -252,27 +245,36 @@ class WebhookDispatcher:
 
     async def _serve(self, *, until_idle: bool) -> None:
         assert self._wakeup is not None
+        capacity_total = self._concurrency * DEPTH
         while not self._stopping:
             self._wakeup.clear()
             waiters, self._waiters = self._waiters, []
-            free = self._concurrency - len(self._tasks)
-            if self._tasks and free < self._claim_batch:
-                # Claim in batches: one transaction per eighth of the slots, not one per completion.
+            self._pump()
+            room = capacity_total - self._running - self._queue.count
+            if self._claiming or (self._queue.count and room < self._claim_batch):
+                # Claim in batches: the queue feeds the slots until half the room is free again (or the
+                # writer is claiming along with its record batch).
                 self._waiters.extend(waiters)
                 await self._sleep(None)
                 continue
-            busy = {w: n for w, n in self._busy.items() if n}  # snapshots: the DB thread must not see them change
-            account_busy = {a: n for a, n in self._account_busy.items() if n}
+            # Results waiting to be recorded go in the claim's transaction: one commit instead of two, and the
+            # index pages both touch are written once.
+            batch: list[Outcome] = []
+            if room > 0:
+                batch, self._results = self._results[:_RECORD_BATCH], self._results[_RECORD_BATCH:]
             try:
-                result = await self._db(self._claim_sync, free, busy, account_busy) if free > 0 else Claim([], 0, None)
+                result = await self._claim(room, batch) if room > 0 else Claim([], 0, None)
             except Exception:
                 logger.exception("claiming webhook deliveries failed; retrying after the poll interval")
+                if batch:  # the writer records them on their own
+                    self._results[:0] = batch
+                    assert self._results_ready is not None
+                    self._results_ready.set()
                 self._waiters.extend(waiters)
                 await self._sleep(None)
                 continue
-            for job in result.jobs:
-                self._launch(job)
-            if not result.jobs and not result.deferred and self._unrecorded == 0:
+            self._unrecorded -= len(batch)
+            if not result.jobs and not result.deferred and self._unrecorded == 0 and not self._queue.count:
                 for waiter in waiters:
                     if not waiter.done():
                         waiter.set_result(None)
@@ -280,9 +282,31 @@ class WebhookDispatcher:
                     return
             else:
                 self._waiters.extend(waiters)
-            if result.deferred or (result.jobs and len(self._tasks) < self._concurrency):
+            room = capacity_total - self._running - self._queue.count
+            if result.deferred or (result.jobs and room >= self._claim_batch):
                 continue
             await self._sleep(result.next_due_ms)
+
+    def _claim_room(self) -> int:
+        """Rows to claim now: 0 while the queue still has more than half the room filled."""
+        if self._stopping or self._claiming:
+            return 0
+        room = self._concurrency * DEPTH - self._running - self._queue.count
+        return room if room >= self._claim_batch or not self._queue.count else 0
+
+    async def _claim(self, room: int, outcomes: list[Outcome]) -> Claim:
+        """Record ``outcomes`` and claim up to ``room`` rows in one transaction; queue and launch what came.
+
+        One claim at a time: the fairness caps count what is held, so a second claim must see the first's."""
+        busy, account_busy = self._queue.snapshot()
+        self._claiming = True
+        try:
+            result = await self._db(self._claim_sync, room, busy, account_busy, outcomes)
+        finally:
+            self._claiming = False
+        self._queue.add(result.jobs, now_ms(self.clock) + self._lease_ms // 2)  # later, the lease could expire
+        self._pump()
+        return result
 
     async def _sleep(self, next_due_ms: int | None) -> None:
         assert self._wakeup is not None
@@ -294,13 +318,36 @@ class WebhookDispatcher:
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), timeout)
 
+    def _pump(self) -> None:
+        """Launch queued jobs into free slots, round-robin over endpoints, within the per-endpoint and
+        per-account slot limits (the claim applied the same caps to what it queued)."""
+        while not self._stopping and self._running < self._concurrency:
+            item = self._queue.pop(self._fits)
+            if item is None:
+                return
+            job, launch_by = item
+            if now_ms(self.clock) > launch_by:  # queued too long: left to its lease (due again when it ends)
+                self._queue.release(job)
+                continue
+            self._launch(job)
+
+    def _fits(self, webhook_id: int, account_id: int) -> bool:
+        return (
+            self._busy.get(webhook_id, 0) < self._per_endpoint
+            and self._account_busy.get(account_id, 0) < self._account_cap
+        )
+
     def _launch(self, job: Job) -> None:
         self._busy[job.webhook_id] = self._busy.get(job.webhook_id, 0) + 1
         self._account_busy[job.account_id] = self._account_busy.get(job.account_id, 0) + 1
         self._unrecorded += 1
+        self._running += 1
         task = asyncio.create_task(self._deliver(job))
         self._tasks[task] = job
-        task.add_done_callback(self._tasks.pop)
+        task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._tasks.pop(task, None)
 
     def _sending(self) -> bool:
         enabled = self._send_enabled
@@ -317,10 +364,16 @@ class WebhookDispatcher:
         finally:
             self._busy[job.webhook_id] -= 1
             self._account_busy[job.account_id] -= 1
+            self._queue.release(job)
+            self._running -= 1  # its slot is free now (the task object goes when it is done)
         self._results.append(outcome)
         assert self._results_ready is not None
         self._results_ready.set()
-        self._wake()
+        self._pump()  # the freed slot goes to a queued job now, without a trip through the serve loop
+        if self._queue.count == 0 or self._concurrency * DEPTH - self._running - self._queue.count >= (
+            self._claim_batch
+        ):
+            self._wake()
 
     async def _writer(self) -> None:
         assert self._results_ready is not None
@@ -331,8 +384,16 @@ class WebhookDispatcher:
             self._results_ready.clear()
             while self._results:
                 batch, self._results = self._results[:_RECORD_BATCH], self._results[_RECORD_BATCH:]
+                room = self._claim_room()
                 try:
-                    await self._db(self._record_sync, batch)
+                    if room:  # a claim is due anyway: in the same transaction
+                        try:
+                            await self._claim(room, batch)
+                        except Exception:
+                            logger.exception("claiming webhook deliveries failed; recording alone")
+                            await self._db(self._record_sync, batch)
+                    else:
+                        await self._db(self._record_sync, batch)
                 except Exception:  # rows keep their lease and are re-sent after it: at-least-once holds
                     logger.exception("recording %d webhook attempts failed", len(batch))
                 self._unrecorded -= len(batch)
@@ -348,8 +409,12 @@ class WebhookDispatcher:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-            if cancelled:
-                await self._db(self._release_sync, cancelled)
+        else:
+            cancelled = []
+        # Claimed but never launched: give the leases back (due again at once, for any claimer).
+        cancelled += self._queue.clear()
+        if cancelled:
+            await self._db(self._release_sync, cancelled)
         # The writer is never cancelled mid-batch (that could drop a queued record); it exits when done.
         assert self._results_ready is not None
         self._closing = True
@@ -361,10 +426,6 @@ class WebhookDispatcher:
         sender, self._sender = self._sender, None
         if sender is not None:
             await sender.aclose()
-
-    def _release_sync(self, delivery_ids: list[str]) -> None:
-        with self._gate.background(), self.db.write() as conn:
-            release(conn, self._owner, delivery_ids, now_ms(self.clock))
 
 
 async def _call(factory: Callable[[], Awaitable[T]]) -> T:

@@ -14,7 +14,7 @@ import asyncio
 import socket
 import ssl
 from functools import lru_cache
-from typing import Final
+from typing import Final, cast
 from urllib.parse import urlsplit
 
 import httptools
@@ -69,8 +69,8 @@ class _Connection(asyncio.Protocol):
     # -- asyncio.Protocol --------------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # A stream transport (uvloop's are not asyncio.Transport subclasses, but have the same methods).
+        self.transport = cast("asyncio.Transport", transport)
 
     def data_received(self, data: bytes) -> None:
         self.answered = True
@@ -124,8 +124,7 @@ class _Connection(asyncio.Protocol):
 
     async def exchange(self, request: bytes) -> RawResponse:
         assert self.transport is not None
-        self._reset()
-        self._parser = httptools.HttpResponseParser(self)
+        self._reset()  # the parser is kept: llhttp starts the next message once one completes (keep-alive)
         self._waiter = asyncio.get_running_loop().create_future()
         self.transport.write(request)
         try:
@@ -208,7 +207,7 @@ class H1Sender:
 
     async def post(self, url: str, headers: dict[str, str], body: bytes) -> RawResponse:
         origin, _, head = _split(url)
-        lines = "".join(f"{k}: {v}\r\n" for k, v in headers.items() if k.lower() != "host")
+        lines = "".join([f"{k}: {v}\r\n" for k, v in headers.items() if k.lower() != "host"])
         request = head + f"{lines}Content-Length: {len(body)}\r\n\r\n".encode("latin-1") + body
         conn = self._checkout(origin)
         reused = conn is not None
