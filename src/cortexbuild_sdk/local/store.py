@@ -152,6 +152,7 @@ class Database:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA temp_store=MEMORY")  # statement journals of multi-row writes: no temp file per emit
         return conn
 
     def connection(self) -> LocalConnection:
