@@ -247,3 +247,25 @@ def test_one_bad_outcome_never_rolls_back_the_batch(
     assert webhook(db, first)["success_count"] + webhook(db, second)["success_count"] == 5
     states = {d["id"]: d["status"] for d in deliveries(db)}
     assert states[jobs[2].delivery_id] == "pending" and sum(s == "succeeded" for s in states.values()) == 5
+
+
+def test_a_status_change_moves_only_the_claim_index_and_the_rare_paths_still_seek(db: Database) -> None:
+    """An attempt's status change rewrites no per-webhook index entry; parking, un-parking and requeueing
+    failed rows reach only the rows they change (partial indexes), never the webhook's whole history."""
+    with db.read() as conn:
+        (columns,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'webhook_deliveries_webhook'").fetchone()
+        assert "status" not in columns
+        (trigger,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'webhook_deliveries_park'").fetchone()
+        park, unpark = (s.strip() for s in trigger.split("BEGIN", 1)[1].split("END")[0].split(";")[:2])
+        requeue = (
+            "UPDATE webhook_deliveries SET status = 'pending' WHERE webhook_id = 1 AND status = 'failed'"
+            " AND created_at >= 0"
+        )
+        expected = {
+            park.replace("NEW.is_active", "0").replace("NEW.id", "1"): "webhook_deliveries_ready",
+            unpark.replace("NEW.is_active", "1").replace("NEW.id", "1"): "webhook_deliveries_parked",
+            requeue: "webhook_deliveries_failed",
+        }
+        for sql, index in expected.items():
+            plan = " | ".join(str(r[3]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
+            assert f"USING INDEX {index} " in plan, (sql, plan)

@@ -377,5 +377,21 @@ def grant_domain_scopes(conn: sqlite3.Connection) -> None:
             conn.execute("UPDATE api_keys SET scopes = ? WHERE id = ?", (json.dumps(scopes + wanted), key_id))
 
 
+def _v_delivery_indexes(conn: sqlite3.Connection) -> None:
+    # Fewer index pages written per delivery attempt (the status no longer keys the per-webhook index).
+    from .delivery.migration import narrow_delivery_indexes
+
+    narrow_delivery_indexes(conn)
+
+
 # _v_delivery rebuilds the webhook tables, so it runs before _v_hardening adds its counter triggers to them.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v_delivery, _v_domain, _v_documents, _v_hardening, _v_connectors)
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1,
+    _v2,
+    _v_delivery,
+    _v_domain,
+    _v_documents,
+    _v_hardening,
+    _v_connectors,
+    _v_delivery_indexes,
+)

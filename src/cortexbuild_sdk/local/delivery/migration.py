@@ -173,3 +173,29 @@ def migrate_delivery_v2(conn: sqlite3.Connection) -> None:
     if highest is not None:  # never hand out an id seen before the rebuild either
         conn.execute("DELETE FROM sqlite_sequence WHERE name = 'webhooks'")
         conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('webhooks', ?)", (int(highest),))
+
+
+# A delivery changes status once per attempt; an index keyed on status moves with it. Only the claim's index
+# must follow the status; the others are partial (rows that are rarely there) or keyed on what never changes.
+_NARROW_INDEXES: Final = """
+DROP INDEX IF EXISTS webhook_deliveries_webhook;
+CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id);  -- the cascade from webhooks
+CREATE INDEX IF NOT EXISTS webhook_deliveries_failed
+    ON webhook_deliveries (webhook_id, created_at) WHERE status = 'failed';  -- requeue_failed
+CREATE INDEX IF NOT EXISTS webhook_deliveries_parked
+    ON webhook_deliveries (webhook_id) WHERE status = 'pending' AND parked = 1;  -- un-parking
+DROP TRIGGER IF EXISTS webhook_deliveries_park;
+CREATE TRIGGER webhook_deliveries_park AFTER UPDATE OF is_active ON webhooks
+WHEN (OLD.is_active != 0) != (NEW.is_active != 0) BEGIN
+    UPDATE webhook_deliveries SET parked = 1
+        WHERE NEW.is_active = 0 AND webhook_id = NEW.id AND status = 'pending' AND parked = 0
+        AND next_attempt_at >= -9223372036854775808;  -- a range, so the claim's index is the cheaper walk
+    UPDATE webhook_deliveries SET parked = 0
+        WHERE NEW.is_active != 0 AND webhook_id = NEW.id AND status = 'pending' AND parked = 1;
+END;
+"""
+
+
+def narrow_delivery_indexes(conn: sqlite3.Connection) -> None:
+    """Run inside the migration transaction (idempotent): the per-webhook index no longer holds the status."""
+    run_script(conn, _NARROW_INDEXES)
