@@ -32,10 +32,51 @@ from cortexbuild_sdk.types.purchase_order import PurchaseOrder, PurchaseOrderSta
 from cortexbuild_sdk.types.rfi import Rfi, RfiStatus
 from cortexbuild_sdk.types.task import Task, TaskStatus
 from cortexbuild_sdk.types.time_entry import TimeEntry, TimeEntryStatus
-from cortexbuild_sdk.webhooks import _LAZY_EVENT_NAMES
 
-# The public names are listed once, in cortexbuild_sdk.webhooks (which re-exports them lazily).
-__all__ = [*_LAZY_EVENT_NAMES, "validate_event_json"]
+__all__ = [
+    "EVENT_MODELS",
+    "BaseWebhookEvent",
+    "ClientCreatedEvent",
+    "ClientEventData",
+    "ClientUpdatedEvent",
+    "DocumentEventData",
+    "DocumentSharedEvent",
+    "DocumentUploadedEvent",
+    "EpochMs",
+    "EventData",
+    "InvoiceCreatedEvent",
+    "InvoiceEventData",
+    "InvoiceOverdueEvent",
+    "InvoicePaidEvent",
+    "InvoiceSentEvent",
+    "KnownWebhookEvent",
+    "ProjectCreatedEvent",
+    "ProjectDeletedEvent",
+    "ProjectEventData",
+    "ProjectStatusChangedEvent",
+    "ProjectUpdatedEvent",
+    "PurchaseOrderApprovedEvent",
+    "PurchaseOrderCreatedEvent",
+    "PurchaseOrderEventData",
+    "PurchaseOrderReceivedEvent",
+    "RfiAnsweredEvent",
+    "RfiClosedEvent",
+    "RfiCreatedEvent",
+    "RfiEventData",
+    "TaskCompletedEvent",
+    "TaskCreatedEvent",
+    "TaskDeletedEvent",
+    "TaskEventData",
+    "TaskUpdatedEvent",
+    "TimeEntryApprovedEvent",
+    "TimeEntryCreatedEvent",
+    "TimeEntryEventData",
+    "UnknownWebhookEvent",
+    "WebhookEvent",
+    "WebhookTestData",
+    "WebhookTestEvent",
+    "validate_event_json",
+]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
