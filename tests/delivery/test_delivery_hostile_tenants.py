@@ -159,7 +159,7 @@ def test_100k_backlog_behind_a_disabled_endpoint(
     engine = make_engine()
     engine.start()
     claims: list[float] = []
-    real_claim = engine._claim_sync
+    real_claim = engine._claim_tx
 
     def timed(*args: Any) -> Any:
         t = time.perf_counter()
@@ -168,7 +168,7 @@ def test_100k_backlog_behind_a_disabled_endpoint(
         finally:
             claims.append(time.perf_counter() - t)
 
-    engine._claim_sync = timed  # type: ignore[method-assign]
+    engine._claim_tx = timed  # type: ignore[method-assign]
     assert_victim_flows(engine, receiver, 20)
     engine.drain()
     assert receiver.requests("/parked") == []
