@@ -15,7 +15,7 @@ from receiver import Receiver, Reply
 
 from cortexbuild_sdk.local.delivery import attempt as attempt_module
 from cortexbuild_sdk.local.delivery.claim import ENDPOINTS_SQL, ROWS_SQL
-from cortexbuild_sdk.local.delivery.outbox import _SUBSCRIBERS
+from cortexbuild_sdk.local.delivery.outbox import _FAN_OUT
 from cortexbuild_sdk.local.store import Database
 
 FLOW_BOUND = 3.0
@@ -133,7 +133,7 @@ def test_explain_claim_and_emit_use_indexes_only(db: Database) -> None:
             for sql, params in (
                 (ENDPOINTS_SQL, ()),
                 (ROWS_SQL, (1, 0, 10)),
-                (_SUBSCRIBERS, (1, "task.created", "*")),
+                (_FAN_OUT, {"now": 0, "event_id": "evt_x", "account": 1, "event": "task.created", "wildcard": "*"}),
             )
         ]
     assert "USING INDEX webhook_deliveries_ready" in plans[0] and "USING INDEX webhook_deliveries_ready" in plans[1]
