@@ -77,6 +77,7 @@ class EngineTransactions:
                 conn.execute(f"PRAGMA cache_size = {_CACHE_PAGES}")
                 if not wait:
                     conn.execute("PRAGMA busy_timeout = 0")  # a locked database answers at once
+                    conn.execute("PRAGMA wal_autocheckpoint = 0")  # a checkpoint syncs: never on the loop
         except Exception:  # a host database that cannot open here yet: the first real call reports it
             logger.debug("could not tune the delivery thread's connection", exc_info=True)
 
