@@ -15,7 +15,7 @@ from receiver import Receiver, Reply
 
 from cortexbuild_sdk.local.delivery import attempt as attempt_module
 from cortexbuild_sdk.local.delivery.claim import ENDPOINTS_SQL, ROWS_SQL
-from cortexbuild_sdk.local.delivery.outbox import _SUBSCRIBERS
+from cortexbuild_sdk.local.delivery.outbox import _FAN_OUT
 from cortexbuild_sdk.local.store import Database
 
 FLOW_BOUND = 3.0
@@ -133,7 +133,7 @@ def test_explain_claim_and_emit_use_indexes_only(db: Database) -> None:
             for sql, params in (
                 (ENDPOINTS_SQL, ()),
                 (ROWS_SQL, (1, 0, 10)),
-                (_SUBSCRIBERS, (1, "task.created", "*")),
+                (_FAN_OUT, {"now": 0, "event_id": "evt_x", "account": 1, "event": "task.created", "wildcard": "*"}),
             )
         ]
     assert "USING INDEX webhook_deliveries_ready" in plans[0] and "USING INDEX webhook_deliveries_ready" in plans[1]
@@ -159,7 +159,7 @@ def test_100k_backlog_behind_a_disabled_endpoint(
     engine = make_engine()
     engine.start()
     claims: list[float] = []
-    real_claim = engine._claim_sync
+    real_claim = engine._claim_tx
 
     def timed(*args: Any) -> Any:
         t = time.perf_counter()
@@ -168,7 +168,7 @@ def test_100k_backlog_behind_a_disabled_endpoint(
         finally:
             claims.append(time.perf_counter() - t)
 
-    engine._claim_sync = timed  # type: ignore[method-assign]
+    engine._claim_tx = timed  # type: ignore[method-assign]
     assert_victim_flows(engine, receiver, 20)
     engine.drain()
     assert receiver.requests("/parked") == []
@@ -249,14 +249,33 @@ def test_one_bad_outcome_never_rolls_back_the_batch(
     assert states[jobs[2].delivery_id] == "pending" and sum(s == "succeeded" for s in states.values()) == 5
 
 
-def test_a_status_change_moves_only_the_claim_index_and_the_rare_paths_still_seek(db: Database) -> None:
-    """An attempt's status change rewrites no per-webhook index entry; parking, un-parking and requeueing
-    failed rows reach only the rows they change (partial indexes), never the webhook's whole history."""
+def test_a_new_delivery_enters_one_index_and_the_rare_paths_still_seek(db: Database) -> None:
+    """An emit's rows are in the primary key and the claim's index only (each index keyed on the webhook costs a
+    page per subscriber at every emit); parking, un-parking, requeueing failed rows and the cancel on delete reach
+    only the rows they change (partial indexes), never the webhook's whole history."""
     with db.read() as conn:
-        (columns,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'webhook_deliveries_webhook'").fetchone()
-        assert "status" not in columns
-        (trigger,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'webhook_deliveries_park'").fetchone()
-        park, unpark = (s.strip() for s in trigger.split("BEGIN", 1)[1].split("END")[0].split(";")[:2])
+        indexes = dict(
+            conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'webhook_deliveries'"
+                " AND sql IS NOT NULL"
+            ).fetchall()
+        )
+        assert set(indexes) == {
+            "webhook_deliveries_ready",
+            "webhook_deliveries_parked",
+            "webhook_deliveries_failed",
+            "webhook_deliveries_succeeded",
+        }
+        for name, sql in indexes.items():  # a new row is pending and not parked: in the claim's index alone
+            where = sql.split("WHERE", 1)[1]
+            assert (name == "webhook_deliveries_ready") == ("status = 'pending' AND parked = 0" in where), sql
+
+        def statements(trigger_name: str) -> list[str]:
+            (trigger,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (trigger_name,)).fetchone()
+            return [s.strip() for s in trigger.split("BEGIN", 1)[1].rsplit("END", 1)[0].split(";") if s.strip()]
+
+        park, unpark = statements("webhook_deliveries_park")
+        cancel = statements("webhook_deliveries_cancel")
         requeue = (
             "UPDATE webhook_deliveries SET status = 'pending' WHERE webhook_id = 1 AND status = 'failed'"
             " AND created_at >= 0"
@@ -266,6 +285,17 @@ def test_a_status_change_moves_only_the_claim_index_and_the_rare_paths_still_see
             unpark.replace("NEW.is_active", "1").replace("NEW.id", "1"): "webhook_deliveries_parked",
             requeue: "webhook_deliveries_failed",
         }
+        for sql, index in zip(
+            cancel,
+            (
+                "webhook_deliveries_ready",
+                "webhook_deliveries_parked",
+                "webhook_deliveries_failed",
+                "webhook_deliveries_succeeded",
+            ),
+            strict=True,
+        ):
+            expected[sql.replace("OLD.id", "1")] = index
         for sql, index in expected.items():
             plan = " | ".join(str(r[3]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
             assert f"USING INDEX {index} " in plan, (sql, plan)

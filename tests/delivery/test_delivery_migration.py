@@ -48,3 +48,37 @@ def test_upgrade_keeps_data_parks_disabled_backlog_and_never_reuses_ids(tmp_path
         assert cur.lastrowid == 4  # never 3 again (nor anything at or below the highest id seen)
         conn.execute("UPDATE webhooks SET is_active = 0 WHERE id = 4")
     db.close()
+
+
+def test_lean_rebuild_keeps_every_delivery_and_a_delete_still_cancels_them_all(tmp_path: Path) -> None:
+    """``_v_delivery_lean`` drops the foreign-key cascade from ``webhooks``: the trigger that replaces it
+    deletes every delivery of a deleted webhook, in each state, and nothing of another webhook."""
+    path = tmp_path / "old.db"
+    ours = [getattr(m, "__name__", "") for m in MIGRATIONS].index("_v_delivery_lean")
+    old = Database(path, migrations=MIGRATIONS[:ours])
+    states = (("pending", 0), ("pending", 1), ("succeeded", 0), ("failed", 0))
+    with old.write() as conn:
+        for wid in (3, 7):
+            conn.execute(
+                "INSERT INTO webhooks (id, account_id, user_id, company_id, name, url, events, secret,"
+                " created_at, updated_at) VALUES (?, 1, 'u', 'c', 'n', 'http://127.0.0.1:9/', '[]', 's', 0, 0)",
+                (wid,),
+            )
+        conn.execute("INSERT INTO webhook_events VALUES ('evt_1', 1, 'task.created', '{}', 0)")
+        for wid in (3, 7):
+            for n, (status, parked) in enumerate(states):
+                conn.execute(
+                    "INSERT INTO webhook_deliveries (id, event_id, webhook_id, status, parked, next_attempt_at,"
+                    " created_at, updated_at) VALUES (?, 'evt_1', ?, ?, ?, 0, 0, 0)",
+                    (f"msg_{wid}_{n}", wid, status, parked),
+                )
+        before = [tuple(r) for r in conn.execute("SELECT * FROM webhook_deliveries ORDER BY id")]
+    old.close()
+
+    db = Database(path, migrations=MIGRATIONS)
+    with db.write() as conn:
+        assert [tuple(r) for r in conn.execute("SELECT * FROM webhook_deliveries ORDER BY id")] == before
+        conn.execute("DELETE FROM webhooks WHERE id = 7")
+        left = [tuple(r) for r in conn.execute("SELECT webhook_id, status, parked FROM webhook_deliveries")]
+    assert sorted(left) == sorted((3, status, parked) for status, parked in states)
+    db.close()

@@ -18,9 +18,9 @@ def test_smoke(db: Database, receiver: Receiver, make_engine) -> None:  # type: 
 def test_default_asyncio_loop_when_uvloop_is_absent(db: Database, receiver: Receiver, make_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import asyncio
 
-    from cortexbuild_sdk.local.delivery import dispatcher
+    from cortexbuild_sdk.local.delivery import lifecycle
 
-    monkeypatch.setattr(dispatcher, "run_loop", asyncio.run)  # what loops.run_loop does without uvloop
+    monkeypatch.setattr(lifecycle, "run_loop", asyncio.run)  # what loops.run_loop does without uvloop
     wid = add_webhook(db, receiver.url("/b"))
     engine = make_engine()
     engine.start()

@@ -384,6 +384,13 @@ def _v_delivery_indexes(conn: sqlite3.Connection) -> None:
     narrow_delivery_indexes(conn)
 
 
+def _v_delivery_lean(conn: sqlite3.Connection) -> None:
+    # An emit writes one index page per subscriber, not three: only the claim's index holds a new delivery.
+    from .delivery.migration import lean_delivery_indexes
+
+    lean_delivery_indexes(conn)
+
+
 # _v_delivery rebuilds the webhook tables, so it runs before _v_hardening adds its counter triggers to them.
 MIGRATIONS: tuple[Migration, ...] = (
     _v1,
@@ -394,4 +401,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v_hardening,
     _v_connectors,
     _v_delivery_indexes,
+    _v_delivery_lean,
 )

@@ -12,6 +12,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,8 +36,11 @@ __all__ = [
 ]
 
 BUSY_TIMEOUT_S = 30.0
-WAL_AUTOCHECKPOINT_PAGES = 8192
-"""Pages (4 KiB) the WAL may grow to before a commit checkpoints it (SQLite's default: 1,000)."""
+WAL_AUTOCHECKPOINT_PAGES = 16384
+"""Pages (4 KiB) the WAL may grow to before a commit checkpoints it itself (SQLite's default: 1,000): only a
+backstop, as :class:`_Checkpointer` keeps the WAL far shorter from its own thread."""
+CHECKPOINT_INTERVAL_S = 0.1
+"""Seconds between background checkpoints while writes keep coming."""
 
 Migration = str | Callable[[sqlite3.Connection], None]
 """A migration is DDL text (statements run one by one) or a function given the connection in the transaction."""
@@ -107,6 +111,44 @@ def record_active_key(conn: sqlite3.Connection, key_id: str) -> None:
     )
 
 
+class _Checkpointer:
+    """Checkpoints the WAL from its own daemon thread, a moment after writes committed.
+
+    A checkpoint copies pages into the database file and syncs twice (milliseconds to tens of them); left to
+    SQLite it runs inside whichever commit crosses the threshold, so an unlucky request or emit pays for
+    everyone's writes. A passive checkpoint never blocks writers or readers; several processes may run
+    one each (SQLite serialises them).
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._dirty = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def written(self) -> None:
+        self._dirty.set()
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None and not self._db.closed:
+                    self._thread = threading.Thread(target=self._run, name="cortexbuild-checkpoint", daemon=True)
+                    self._thread.start()
+
+    def _run(self) -> None:
+        while self._dirty.wait() and not self._db.closed:
+            time.sleep(CHECKPOINT_INTERVAL_S)  # let a burst of commits gather: one checkpoint for all of them
+            self._dirty.clear()
+            try:
+                with self._db.read() as conn:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except Exception:  # closed meanwhile, or busy: the next write (or the backstop) checkpoints
+                if self._db.closed:
+                    return
+
+    def stop(self) -> None:
+        self._dirty.set()  # wakes the thread, which sees the database closed
+
+
 class _ThreadState(threading.local):
     conn: LocalConnection | None = None
     depth: int = 0
@@ -132,6 +174,7 @@ class Database:
         self._lock = threading.Lock()
         self._closed = False
         self._key_state: bool | None = None  # has a keyring_state table (None: not looked yet)
+        self._checkpointer = _Checkpointer(self)
         if migrations:
             self.migrate(migrations)
 
@@ -207,6 +250,7 @@ class Database:
             raise
         else:
             conn.execute("COMMIT")
+            self._checkpointer.written()
         finally:
             state.depth, state.writing = 0, False
 
@@ -272,6 +316,7 @@ class Database:
         with self._lock:
             self._closed = True
             conns, self._all = self._all, []
+        self._checkpointer.stop()
         for conn in conns:
             with contextlib.suppress(sqlite3.ProgrammingError):  # another thread is mid-statement
                 conn.close()

@@ -1,10 +1,11 @@
 """The dispatcher: an asyncio loop (uvloop when installed) in one daemon thread that claims due
 deliveries and sends them.
 
-SQLite work runs on one dedicated thread (never on the event loop), so a busy database cannot stall
-in-flight HTTP. Claims take up to twice the slots' worth of rows into a queue (:mod:`.slots`) that feeds
-slots as they free, so one claim transaction serves dozens of attempts; results are recorded in batches,
-in the claim's own transaction whenever one is due (:mod:`.transactions`).
+Its write transactions run on the loop's thread while the database's write lock is free, and on the
+engine's database thread when it is not (:mod:`.transactions`), so a busy database never stalls in-flight
+HTTP. Claims take up to twice the slots' worth of rows into a queue (:mod:`.slots`) that feeds slots as
+they free, so one claim transaction serves dozens of attempts; results are recorded in batches, in the
+claim's own transaction whenever one is due. Thread and loop control is in :mod:`.lifecycle`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Final, TypeVar
+from functools import partial
+from typing import Final, TypeVar
 
 import httpx
 
@@ -27,12 +29,12 @@ from . import attempt as attempt_module
 from .attempt import Job, Outcome, Sender, attempt
 from .claim import LEASE_MS, Claim, TokenBuckets
 from .gate import WriteGate
-from .loops import run_loop
+from .lifecycle import DispatcherLifecycle
 from .protocols import Clock, DatabaseLike, SendEnabled, SigningSecrets, now_ms
 from .senders import make_sender
 from .slots import ClaimedQueue
 from .ssrf import AddressPolicy
-from .transactions import DEPTH, EngineTransactions
+from .transactions import DEPTH
 
 T = TypeVar("T")
 logger = logging.getLogger("cortexbuild_sdk.local.delivery")
@@ -41,7 +43,7 @@ _RECORD_BATCH: Final = 256
 _RECORD_LINGER: Final = 0.005  # seconds a small batch waits for more results while attempts are in flight
 
 
-class WebhookDispatcher(EngineTransactions):
+class WebhookDispatcher(DispatcherLifecycle):
     """Claims due deliveries under a lease and delivers them with global and per-endpoint limits.
 
     ``start()`` runs it in a daemon thread; ``stop()`` finishes in-flight attempts and records them;
@@ -90,8 +92,10 @@ class WebhookDispatcher(EngineTransactions):
         self._account_cap = max(per_endpoint, concurrency - concurrency // 4)
         self._http_stack = http_stack
         self._owner = f"{uuid.uuid4().hex[:12]}"
+        self._db_thread: int | None = None
+        self._inline = False
         self._db_pool = ThreadPoolExecutor(
-            1, thread_name_prefix="cortexbuild-delivery-db", initializer=self._tune_connection
+            1, thread_name_prefix="cortexbuild-delivery-db", initializer=self._start_db_thread
         )
         self._buckets = TokenBuckets()
         self._gate = WriteGate()
@@ -101,72 +105,6 @@ class WebhookDispatcher(EngineTransactions):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._started = threading.Event()
         self._reset()
-
-    # -- public, thread-safe -----------------------------------------------------------------------
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        """Start the background thread (idempotent)."""
-        with self._lock:
-            if self.running:
-                return
-            self._started.clear()
-            self._thread = threading.Thread(target=self._thread_main, name="cortexbuild-delivery", daemon=True)
-            self._thread.start()
-            self._started.wait()
-
-    def stop(self, timeout: float | None = None) -> None:
-        """Stop claiming, let in-flight attempts finish (up to ``timeout``), record them, close."""
-        if timeout is None:
-            timeout = attempt_module.TIMEOUT + 5
-        with self._lock:
-            loop, thread = self._loop, self._thread
-            if loop is None or thread is None:
-                return
-            loop.call_soon_threadsafe(self._begin_stop, timeout)
-            thread.join(timeout + 5)
-            self._thread = None
-
-    def close(self) -> None:
-        """Stop and release the database thread."""
-        self.stop()
-        self._db_pool.shutdown(wait=True)
-
-    def notify(self) -> None:
-        """Tell the dispatcher that rows may be due (call after committing an emit). Cheap, thread-safe."""
-        loop = self._loop
-        if loop is None or self._wake_requested or not self.running:
-            return  # a wake-up already queued runs after this caller's commit: it sees the new rows
-        self._wake_requested = True
-        loop.call_soon_threadsafe(self._wake_from_notify)
-
-    def drain(self, timeout: float = 60.0) -> None:
-        """Block until no delivery is due now and every attempt so far is recorded.
-
-        With a manual clock, ``clock.advance(s)`` then ``drain()`` runs exactly what fell due. Raises
-        ``TimeoutError`` if the work does not finish in ``timeout`` seconds.
-        """
-        self.run(self._until_idle, timeout=timeout)
-
-    async def adrain(self, timeout: float = 60.0) -> None:
-        """``drain()`` for async callers: the wait happens on another thread, not on the caller's loop."""
-        await asyncio.get_running_loop().run_in_executor(None, lambda: self.drain(timeout))
-
-    def run(self, factory: Callable[[], Awaitable[T]], *, timeout: float) -> T:
-        """Run a coroutine on the dispatcher's loop (or a private one when not started) and wait for it."""
-        loop = self._loop
-        if loop is not None and self.running:
-            future = asyncio.run_coroutine_threadsafe(_call(factory), loop)
-            try:
-                return future.result(timeout)
-            except TimeoutError:
-                future.cancel()
-                raise TimeoutError(f"webhook delivery did not finish within {timeout:g} s") from None
-        with self._lock, ThreadPoolExecutor(1, thread_name_prefix="cortexbuild-delivery-once") as pool:
-            return pool.submit(run_loop, self._private(factory)).result()
 
     # -- loop side ---------------------------------------------------------------------------------
 
@@ -189,18 +127,12 @@ class WebhookDispatcher(EngineTransactions):
         self._account_busy: dict[int, int] = {}
         self._queue = ClaimedQueue()  # claimed, not yet launched
         self._running = 0  # attempts in flight
-        self._claiming = False  # a claim is on its way to the database thread (one at a time)
+        self._claiming = False  # a claim transaction is under way (one at a time)
         self._unrecorded = 0
         self._results: list[Outcome] = []
         self._waiters: list[asyncio.Future[None]] = []
         self._wakeup: asyncio.Event | None = None
         self._results_ready: asyncio.Event | None = None
-
-    def _thread_main(self) -> None:
-        run_loop(self._with_client(lambda: self._serve(until_idle=False), background=True))
-
-    async def _private(self, factory: Callable[[], Awaitable[T]]) -> T:
-        return await self._with_client(factory, background=False)
 
     async def _with_client(self, factory: Callable[[], Awaitable[T]], *, background: bool) -> T:
         self._reset()
@@ -211,6 +143,8 @@ class WebhookDispatcher(EngineTransactions):
         )
         writer = asyncio.create_task(self._writer())
         if background:
+            self._tune_connection(wait=False)
+            self._inline = True
             self._loop = asyncio.get_running_loop()
             self._started.set()
         try:
@@ -218,30 +152,7 @@ class WebhookDispatcher(EngineTransactions):
         finally:
             self._loop = None
             await self._finish(writer)
-
-    def _wake(self) -> None:
-        if self._wakeup is not None:
-            self._wakeup.set()
-
-    def _wake_from_notify(self) -> None:
-        self._wake_requested = False
-        self._wake()
-
-    def _begin_stop(self, grace: float) -> None:
-        self._stopping, self._grace = True, grace
-        self._wake()
-
-    async def _db(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
-
-    async def _until_idle(self) -> None:
-        if self._loop is None:  # private loop: serve until idle, then return
-            await self._serve(until_idle=True)
-            return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        self._wake()
-        await waiter
+            self._inline = False
 
     async def _serve(self, *, until_idle: bool) -> None:
         assert self._wakeup is not None
@@ -301,7 +212,7 @@ class WebhookDispatcher(EngineTransactions):
         busy, account_busy = self._queue.snapshot()
         self._claiming = True
         try:
-            result = await self._db(self._claim_sync, room, busy, account_busy, outcomes)
+            result = await self._transact(lambda conn: self._claim_tx(conn, room, busy, account_busy, outcomes))
         finally:
             self._claiming = False
         self._queue.add(result.jobs, now_ms(self.clock) + self._lease_ms // 2)  # later, the lease could expire
@@ -391,9 +302,9 @@ class WebhookDispatcher(EngineTransactions):
                             await self._claim(room, batch)
                         except Exception:
                             logger.exception("claiming webhook deliveries failed; recording alone")
-                            await self._db(self._record_sync, batch)
+                            await self._transact(partial(self._record_tx, outcomes=batch))
                     else:
-                        await self._db(self._record_sync, batch)
+                        await self._transact(partial(self._record_tx, outcomes=batch))
                 except Exception:  # rows keep their lease and are re-sent after it: at-least-once holds
                     logger.exception("recording %d webhook attempts failed", len(batch))
                 self._unrecorded -= len(batch)
@@ -414,7 +325,7 @@ class WebhookDispatcher(EngineTransactions):
         # Claimed but never launched: give the leases back (due again at once, for any claimer).
         cancelled += self._queue.clear()
         if cancelled:
-            await self._db(self._release_sync, cancelled)
+            await self._transact(partial(self._release_tx, delivery_ids=cancelled))
         # The writer is never cancelled mid-batch (that could drop a queued record); it exits when done.
         assert self._results_ready is not None
         self._closing = True
@@ -426,7 +337,3 @@ class WebhookDispatcher(EngineTransactions):
         sender, self._sender = self._sender, None
         if sender is not None:
             await sender.aclose()
-
-
-async def _call(factory: Callable[[], Awaitable[T]]) -> T:
-    return await factory()

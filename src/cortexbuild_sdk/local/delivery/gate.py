@@ -49,6 +49,20 @@ class WriteGate:
         finally:
             self._release()
 
+    @contextmanager
+    def background_within(self, seconds: float) -> Iterator[bool]:
+        """``background()`` for the event loop's thread, which must not block: waits at most ``seconds``
+        and yields whether the gate is held (``False``: the caller does its work elsewhere)."""
+        with self._cond:
+            held = self._cond.wait_for(lambda: not (self._busy or self._urgent), seconds)
+            if held:
+                self._busy = True
+        try:
+            yield held
+        finally:
+            if held:
+                self._release()
+
     def _release(self) -> None:
         with self._cond:
             self._busy = False

@@ -199,3 +199,63 @@ END;
 def narrow_delivery_indexes(conn: sqlite3.Connection) -> None:
     """Run inside the migration transaction (idempotent): the per-webhook index no longer holds the status."""
     run_script(conn, _NARROW_INDEXES)
+
+
+# Every index keyed on webhook_id takes one page per subscriber at each emit (a fan-out to 20 endpoints writes
+# 20 leaf pages of each such index), and an emit's commit writes every page it dirtied into the WAL. So only
+# the claim's index holds a new row; a row enters one more (per status) only when it completes, in a record
+# batch that touches those pages for many deliveries at once. Deleting a webhook cancels its deliveries through
+# a trigger that reaches them by those partial indexes: the foreign-key cascade needed a full index on
+# webhook_id. The per-event index goes too: nothing reads deliveries by event, and events are never deleted.
+_LEAN_COLUMNS: Final = _DELIVERY_COLUMNS + ", parked"
+_LEAN: Final = f"""
+DROP TRIGGER IF EXISTS webhook_deliveries_park;
+DROP TRIGGER IF EXISTS webhook_deliveries_cancel;
+CREATE TABLE _lean_webhook_deliveries (
+    id TEXT PRIMARY KEY,                       -- msg_..., sent as X-CortexBuild-Delivery-Id / webhook-id
+    event_id TEXT NOT NULL REFERENCES webhook_events (id),  -- events are never deleted
+    webhook_id INTEGER NOT NULL,               -- deleting the webhook deletes these (webhook_deliveries_cancel)
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'succeeded', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    scheduled_attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,          -- while claimed: the lease expiry (due again if we crash)
+    lease_owner TEXT,
+    lease_expires_at INTEGER,
+    last_attempt_at INTEGER,
+    last_status INTEGER,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    completed_at INTEGER,
+    parked INTEGER NOT NULL DEFAULT 0          -- 1 while the webhook is disabled: out of the claim index
+);
+INSERT INTO _lean_webhook_deliveries ({_LEAN_COLUMNS}) SELECT {_LEAN_COLUMNS} FROM webhook_deliveries;
+DROP TABLE webhook_deliveries;
+ALTER TABLE _lean_webhook_deliveries RENAME TO webhook_deliveries;
+CREATE INDEX webhook_deliveries_ready
+    ON webhook_deliveries (webhook_id, next_attempt_at) WHERE status = 'pending' AND parked = 0;
+CREATE INDEX webhook_deliveries_parked
+    ON webhook_deliveries (webhook_id) WHERE status = 'pending' AND parked = 1;
+CREATE INDEX webhook_deliveries_failed
+    ON webhook_deliveries (webhook_id, created_at) WHERE status = 'failed';
+CREATE INDEX webhook_deliveries_succeeded
+    ON webhook_deliveries (webhook_id) WHERE status = 'succeeded';
+CREATE TRIGGER webhook_deliveries_park AFTER UPDATE OF is_active ON webhooks
+WHEN (OLD.is_active != 0) != (NEW.is_active != 0) BEGIN
+    UPDATE webhook_deliveries SET parked = 1
+        WHERE NEW.is_active = 0 AND webhook_id = NEW.id AND status = 'pending' AND parked = 0;
+    UPDATE webhook_deliveries SET parked = 0
+        WHERE NEW.is_active != 0 AND webhook_id = NEW.id AND status = 'pending' AND parked = 1;
+END;
+CREATE TRIGGER webhook_deliveries_cancel AFTER DELETE ON webhooks BEGIN
+    DELETE FROM webhook_deliveries WHERE webhook_id = OLD.id AND status = 'pending' AND parked = 0;
+    DELETE FROM webhook_deliveries WHERE webhook_id = OLD.id AND status = 'pending' AND parked = 1;
+    DELETE FROM webhook_deliveries WHERE webhook_id = OLD.id AND status = 'failed';
+    DELETE FROM webhook_deliveries WHERE webhook_id = OLD.id AND status = 'succeeded';
+END;
+"""
+
+
+def lean_delivery_indexes(conn: sqlite3.Connection) -> None:
+    """Run inside the migration transaction (again too): rebuild ``webhook_deliveries`` with only partial indexes."""
+    run_script(conn, _LEAN)

@@ -10,22 +10,26 @@ from typing import Any, Final
 from cortexbuild_sdk._events import EVENT_TYPES, TEST_EVENT, WILDCARD
 
 from .errors import InvalidPayloadError, PayloadTooLargeError, UnknownEventError
-from .ids import new_id
-from .sql import fetch_all
+from .ids import new_id, new_id_sql
 
 MAX_PAYLOAD_BYTES: Final = 256 * 1024
 """Bodies above 256 KiB (UTF-8) are refused at emit."""
 
 _EVENTS: Final = frozenset(EVENT_TYPES)
-# The event's subscribers, then the wildcard's not already counted: seeks only, no temporary b-tree.
-_SUBSCRIBERS: Final = (
-    "SELECT s.webhook_id FROM webhook_subscriptions s JOIN webhooks w ON w.id = s.webhook_id"
-    " WHERE s.account_id = ?1 AND s.event = ?2 AND w.is_active = 1"
-    " UNION ALL"
-    " SELECT s.webhook_id FROM webhook_subscriptions s JOIN webhooks w ON w.id = s.webhook_id"
-    " WHERE s.account_id = ?1 AND s.event = ?3 AND w.is_active = 1 AND NOT EXISTS (SELECT 1 FROM"
-    " webhook_subscriptions x WHERE x.account_id = ?1 AND x.event = ?2 AND x.webhook_id = s.webhook_id)"
+# One row per subscriber: the event's own, then the wildcard's not already counted. Seeks only, no temporary
+# b-tree; one statement, so the caller's thread gives up the GIL once for the fan-out, not once per row.
+_FAN_OUT: Final = f"""
+INSERT INTO webhook_deliveries (id, event_id, webhook_id, next_attempt_at, created_at, updated_at)
+SELECT {new_id_sql("msg", ":now")}, :event_id, webhook_id, :now, :now, :now FROM (
+    SELECT s.webhook_id FROM webhook_subscriptions s JOIN webhooks w ON w.id = s.webhook_id
+    WHERE s.account_id = :account AND s.event = :event AND w.is_active = 1
+    UNION ALL
+    SELECT s.webhook_id FROM webhook_subscriptions s JOIN webhooks w ON w.id = s.webhook_id
+    WHERE s.account_id = :account AND s.event = :wildcard AND w.is_active = 1 AND NOT EXISTS (
+        SELECT 1 FROM webhook_subscriptions x
+        WHERE x.account_id = :account AND x.event = :event AND x.webhook_id = s.webhook_id)
 )
+"""
 _INSERT_DELIVERY: Final = (
     "INSERT INTO webhook_deliveries (id, event_id, webhook_id, next_attempt_at, created_at, updated_at)"
     " VALUES (?, ?, ?, ?, ?, ?)"
@@ -111,12 +115,7 @@ def emit(
         raise PayloadTooLargeError(size, MAX_PAYLOAD_BYTES)
     insert_event(conn, account_id=account_id, event=event, payload=payload, event_id=event_id, now_ms=now_ms)
     # The subscription index (kept by triggers on ``webhooks``): O(subscribers), whatever else the account has.
-    # Single-row inserts, not one INSERT ... SELECT: a multi-row statement inside the caller's transaction
-    # keeps a statement journal, which SQLite spills to a temporary file past 64 KiB (a 20-endpoint fan-out
-    # touches ~45 index pages): a file created and deleted per emit. Measured 0.58 -> 0.37 ms per emit.
-    subscribers = fetch_all(conn, _SUBSCRIBERS, (account_id, event, WILDCARD))
-    if subscribers:
-        conn.executemany(
-            _INSERT_DELIVERY, [(new_id("msg", now_ms), event_id, wid, now_ms, now_ms, now_ms) for (wid,) in subscribers]
-        )
+    conn.execute(
+        _FAN_OUT, {"now": now_ms, "event_id": event_id, "account": account_id, "event": event, "wildcard": WILDCARD}
+    )
     return event_id
