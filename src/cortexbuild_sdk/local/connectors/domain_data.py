@@ -142,7 +142,7 @@ class DomainData:
         if local_id is None:
             obj = client_service.create(self.ctx, _checked(ClientCreate, wire).given())
         else:
-            obj = client_service.update(self.ctx, local_id, _checked(ClientUpdate, wire).changes(ClientCreate))
+            obj = client_service.update(self.ctx, local_id, _checked(ClientUpdate, wire).changes())
         with self.ctx.env.db.read() as conn:
             row = conn.execute("SELECT * FROM clients WHERE id = ?", (obj["id"],)).fetchone()
         return _client(row)
@@ -167,7 +167,7 @@ class DomainData:
             local_id = int(invoice_service.create(self.ctx, _checked(InvoiceCreate, wire).given())["id"])
             invoice_service.send(self.ctx, local_id)
         elif self.invoice(local_id).status == "draft":
-            invoice_service.update(self.ctx, local_id, _checked(InvoiceUpdate, wire).changes(InvoiceCreate))
+            invoice_service.update(self.ctx, local_id, _checked(InvoiceUpdate, wire).changes())
         self._pay_down(local_id, remote.balance_cents, None)
         return self.invoice(local_id)
 
