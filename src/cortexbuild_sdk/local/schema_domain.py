@@ -147,5 +147,5 @@ CREATE TABLE purchase_orders ({_TENANT}
 def v_sync_cursor_indexes(conn: sqlite3.Connection) -> None:
     """Migration ``_v_sync_cursor_indexes``: a repeat connector sync reads the clients and invoices changed
     since its cursor (``account_id = ? AND updated_at >= ?``) as a range of these indexes, O(rows changed)."""
-    conn.execute("CREATE INDEX clients_updated ON clients (account_id, updated_at)")
-    conn.execute("CREATE INDEX invoices_updated ON invoices (account_id, updated_at)")
+    conn.execute("CREATE INDEX IF NOT EXISTS clients_updated ON clients (account_id, updated_at)")
+    conn.execute("CREATE INDEX IF NOT EXISTS invoices_updated ON invoices (account_id, updated_at)")
