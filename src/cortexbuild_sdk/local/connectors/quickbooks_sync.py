@@ -351,8 +351,12 @@ def money_str(amount: Any) -> float:
 
 
 def sync_expenses(api: _Api, counts: SyncCounts) -> None:
-    known = {m.remote_id: m for m in api.session.mappings("expense").values()}
-    for obj in api.pull("Purchase"):
+    pulled = api.pull("Purchase")
+    known = {
+        m.remote_id: m
+        for m in api.session.lookup_mappings("expense", remote_ids=[str(o["Id"]) for o in pulled]).values()
+    }
+    for obj in pulled:
         rid = str(obj["Id"])
         if rid in known and known[rid].remote_updated == _stamp(obj):
             counts.skipped += 1
