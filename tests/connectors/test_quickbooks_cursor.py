@@ -18,6 +18,7 @@ import pytest
 from cortexbuild_sdk import CortexBuild
 from cortexbuild_sdk.local import Backend, ManualClock
 from cortexbuild_sdk.local.connectors.domain_data import CHANGED_CLIENTS_SQL, CHANGED_INVOICES_SQL, DomainData
+from cortexbuild_sdk.local.services.connections import MAPPING_LOOKUP_SQL
 from cortexbuild_sdk.local.services.context import Ctx
 from cortexbuild_sdk.types import SyncRun
 from emulators import quickbooks as qb
@@ -122,6 +123,13 @@ def test_the_changed_rows_query_is_an_index_range(world: World) -> None:
         for sql, index in ((CHANGED_CLIENTS_SQL, "clients_updated"), (CHANGED_INVOICES_SQL, "invoices_updated")):
             plan = " | ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", (1, 0)))
             assert f"USING INDEX {index} (account_id=? AND updated_at>?)" in plan, plan
+            assert "SCAN" not in plan, plan
+        for column in ("local_id", "remote_id"):  # the mappings of just those rows: index probes
+            sql = MAPPING_LOOKUP_SQL.format(column=column, marks="?, ?, ?")
+            plan = " | ".join(
+                row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", (1, "invoice", "1", "2", "3"))
+            )
+            assert "USING INDEX sqlite_autoindex_connector_mappings" in plan and f"{column}=?" in plan, plan
             assert "SCAN" not in plan, plan
 
 

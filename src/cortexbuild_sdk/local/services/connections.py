@@ -26,6 +26,12 @@ __all__ = ["ConnectorSession", "open_session"]
 
 T = TypeVar("T")
 
+# Probes of the UNIQUE (integration_id, kind, local_id | remote_id) indexes: O(ids asked).
+MAPPING_LOOKUP_SQL = (
+    "SELECT local_id, remote_id, sync_token, local_updated_at, remote_updated FROM connector_mappings"
+    " WHERE integration_id = ? AND kind = ? AND {column} IN ({marks})"
+)
+
 QUICKBOOKS_PER_MINUTE = 500
 """Intuit's documented throttle: 500 requests per minute per realm (company)."""
 
@@ -121,12 +127,8 @@ class ConnectorSession:
                 wanted = list(dict.fromkeys(ids))
                 for start in range(0, len(wanted), 500):  # each IN list a probe of a unique index
                     chunk = wanted[start : start + 500]
-                    rows = conn.execute(
-                        "SELECT local_id, remote_id, sync_token, local_updated_at, remote_updated"
-                        f" FROM connector_mappings WHERE integration_id = ? AND kind = ?"
-                        f" AND {column} IN ({', '.join('?' * len(chunk))})",
-                        (self.integration_id, kind, *chunk),
-                    ).fetchall()
+                    sql = MAPPING_LOOKUP_SQL.format(column=column, marks=", ".join("?" * len(chunk)))
+                    rows = conn.execute(sql, (self.integration_id, kind, *chunk)).fetchall()
                     out.update((r[0], Mapping_(r[0], r[1], r[2], r[3], r[4])) for r in rows)
         return out
 
