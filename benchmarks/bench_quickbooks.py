@@ -1,8 +1,11 @@
-"""QuickBooks sync of 5,000 invoices against the loopback QuickBooks emulator (issue 11).
+"""QuickBooks sync against the loopback QuickBooks emulator at two sizes (500 and 5,000 invoices by default).
 
-Prints, as medians over ``--repeats`` fresh stores: the first sync's time, the requests it made and the writes
-QuickBooks received; the second sync's time, requests and writes (must be 0: nothing changed); and the same
-number of bare ``httpx`` round trips to the emulator as a baseline measured in the same run.
+Prints, per size, as medians over ``--repeats`` fresh stores: the first sync's time, the requests it made and
+the writes QuickBooks received; the second sync's time, requests, writes (must be 0: nothing changed) and the
+local rows it read (must be 0: it reads from the cursor the first sync saved); a third sync after
+``--changes`` invoices were edited (rows read and writes must equal ``--changes``); and two baselines
+measured in the same run: reading every local client and invoice (what a second sync read before the
+cursor) and the same number of bare ``httpx`` round trips to the emulator as the first sync made.
 
 The local side is the real construction domain: the clients and invoices are rows of the ``clients`` and
 ``invoices`` tables (inserted in one transaction through the migrations' schema, as the invoice service would
@@ -28,8 +31,29 @@ import httpx  # noqa: E402
 
 from cortexbuild_sdk import CortexBuild  # noqa: E402
 from cortexbuild_sdk.local import Backend  # noqa: E402
+from cortexbuild_sdk.local.connectors.domain_data import DomainData  # noqa: E402
+from cortexbuild_sdk.local.connectors.local_data import Changed, LocalClient, LocalInvoice  # noqa: E402
+from cortexbuild_sdk.local.services.context import Ctx  # noqa: E402
 from emulators import quickbooks as qb  # noqa: E402
 from emulators.server import serve  # noqa: E402
+
+
+class CountingData(DomainData):
+    """The default local data, counting the rows a sync reads from the domain tables."""
+
+    def __init__(self, ctx: Ctx, counter: list[int]) -> None:
+        super().__init__(ctx)
+        self.counter = counter
+
+    def clients_changed(self, since: int | None) -> Changed[LocalClient]:
+        changed = super().clients_changed(since)
+        self.counter[0] += len(changed.rows)
+        return changed
+
+    def invoices_changed(self, since: int | None) -> Changed[LocalInvoice]:
+        changed = super().invoices_changed(since)
+        self.counter[0] += len(changed.rows)
+        return changed
 
 
 def _sync(client: CortexBuild, backend: Backend, iid: int) -> tuple[float, str, dict[str, int]]:
@@ -72,8 +96,15 @@ def _seed(backend: Backend, invoices: int, clients: int) -> None:
         )
 
 
-def one_run(invoices: int, clients: int) -> dict[str, float]:
+def one_run(invoices: int, clients: int, changes: int) -> dict[str, float]:
     state = qb.QBState()
+    rows = [0]
+    contexts: list[Ctx] = []
+
+    def local_data(ctx: Ctx) -> CountingData:
+        contexts.append(ctx)
+        return CountingData(ctx, rows)
+
     with (
         tempfile.TemporaryDirectory() as tmp,
         serve(qb.app(state)) as url,
@@ -81,6 +112,7 @@ def one_run(invoices: int, clients: int) -> dict[str, float]:
             Path(tmp) / "bench.db",
             oauth={"quickbooks": {"client_id": qb.CLIENT_ID, "client_secret": qb.CLIENT_SECRET}},
             provider_urls={"quickbooks": url},
+            local_data=local_data,
         ) as backend,
         CortexBuild.local(backend=backend) as client,
     ):
@@ -98,11 +130,23 @@ def one_run(invoices: int, clients: int) -> dict[str, float]:
 
         t1, status1, counts1 = _sync(client, backend, iid)
         req1, writes1 = requests_logged(), state.writes
+        rows[0] = 0
         t2, status2, counts2 = _sync(client, backend, iid)
-        req2, writes2 = requests_logged() - req1, state.writes - writes1
+        req2, writes2, rows2 = requests_logged() - req1, state.writes - writes1, rows[0]
         assert status1 == status2 == "success", (status1, status2)
         assert writes2 == 0 and counts2["created"] == counts2["updated"] == 0, counts2
         assert len(state.entities["Invoice"]) == invoices
+        edited = [inv.id for inv in client.invoices.list(limit=changes).data]
+        for invoice_id in edited:
+            client.invoices.update(invoice_id, notes="revised")
+        rows[0] = 0
+        t3, status3, counts3 = _sync(client, backend, iid)
+        writes3, rows3 = state.writes - writes1, rows[0]
+        assert status3 == "success" and counts3["updated"] == writes3 == rows3 == changes, (counts3, writes3, rows3)
+        full = DomainData(contexts[0])  # the baseline: what the second sync read before the cursor
+        started = time.perf_counter()
+        full_rows = len(list(full.clients())) + len(list(full.invoices()))
+        full_read = time.perf_counter() - started
         token = next(iter(state.access))
         with httpx.Client(headers={"Authorization": f"Bearer {token}"}) as http:  # the baseline: bare round trips
             started = time.perf_counter()
@@ -117,33 +161,61 @@ def one_run(invoices: int, clients: int) -> dict[str, float]:
         "t2": t2,
         "req2": req2,
         "writes2": writes2,
+        "rows2": rows2,
+        "t3": t3,
+        "rows3": rows3,
+        "writes3": writes3,
+        "full_read": full_read,
+        "full_rows": full_rows,
         "bare": bare,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--invoices", type=int, default=5000)
-    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--sizes", default="500,5000", help="invoice counts to run, comma-separated")
+    parser.add_argument("--invoices-per-client", type=int, default=25)
+    parser.add_argument("--changes", type=int, default=10, help="invoices edited before the third sync")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    runs = [one_run(args.invoices, args.clients) for _ in range(args.repeats)]
+    second: dict[int, float] = {}
+    for invoices in (int(n) for n in args.sizes.split(",")):
+        clients = max(1, invoices // args.invoices_per_client)
+        runs = [one_run(invoices, clients, args.changes) for _ in range(args.repeats)]
 
-    def med(key: str) -> float:
-        return statistics.median(r[key] for r in runs)
+        def med(key: str, runs: list[dict[str, float]] = runs) -> float:
+            return statistics.median(r[key] for r in runs)
 
-    print(f"QuickBooks sync of {args.invoices} invoices / {args.clients} customers (median of {args.repeats})")
-    print(
-        f"  first sync : {med('t1'):7.2f} s  {med('req1'):6.0f} requests  {med('writes1'):6.0f} QuickBooks writes"
-        f"  ({med('created1'):.0f} objects created)"
-    )
-    print(f"  second sync: {med('t2'):7.2f} s  {med('req2'):6.0f} requests  {med('writes2'):6.0f} QuickBooks writes")
-    print(f"  baseline   : {med('bare'):7.2f} s  for {med('req1'):.0f} bare httpx round trips to the emulator")
-    print(
-        f"  ratio      : first sync {med('t1') / med('bare'):.1f}x the bare round trips;"
-        f" second sync {med('t2') / med('t1'):.2f}x the first"
-    )
-    print(f"  invoices/s : {args.invoices / med('t1'):.0f} (first sync)")
+        second[invoices] = med("t2")
+        print(f"QuickBooks sync of {invoices} invoices / {clients} customers (median of {args.repeats})")
+        print(
+            f"  first sync : {med('t1'):7.3f} s  {med('req1'):6.0f} requests  {med('writes1'):6.0f} QuickBooks"
+            f" writes  ({med('created1'):.0f} objects created)"
+        )
+        print(
+            f"  second sync: {med('t2'):7.3f} s  {med('req2'):6.0f} requests  {med('writes2'):6.0f} QuickBooks"
+            f" writes  {med('rows2'):6.0f} local rows read"
+        )
+        print(
+            f"  third sync : {med('t3'):7.3f} s  after {args.changes} invoice edits: {med('rows3'):.0f} local rows"
+            f" read, {med('writes3'):.0f} QuickBooks writes"
+        )
+        print(
+            f"  baseline   : {med('full_read'):7.3f} s  to read all {med('full_rows'):.0f} local clients and invoices"
+            " (the second sync's local read before the cursor)"
+        )
+        print(f"  baseline   : {med('bare'):7.3f} s  for {med('req1'):.0f} bare httpx round trips to the emulator")
+        print(
+            f"  ratio      : first sync {med('t1') / med('bare'):.1f}x the bare round trips;"
+            f" second sync {med('t2') / med('t1'):.3f}x the first"
+        )
+        print(f"  invoices/s : {invoices / med('t1'):.0f} (first sync)")
+    if len(second) >= 2:
+        small, large = min(second), max(second)
+        print(
+            f"second sync at {large} vs {small} invoices: {second[large] / second[small]:.2f}x the time"
+            f" for {large / small:.0f}x the invoices (O(changed): ~1x)"
+        )
 
 
 if __name__ == "__main__":

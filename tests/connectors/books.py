@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from cortexbuild_sdk.local.connectors.local_data import (
+    Changed,
     LocalClient,
     LocalDocument,
     LocalInvoice,
@@ -57,6 +58,20 @@ class MemoryData:
 
     def invoices(self) -> Iterable[LocalInvoice]:
         return list(self.invoices_.values())
+
+    def clients_changed(self, since: int | None) -> Changed[LocalClient]:
+        with self._lock:  # every later write ticks past the mark
+            mark = self.tick()
+            return Changed(mark, [c for c in self.clients_.values() if since is None or c.updated_at >= since])
+
+    def invoices_changed(self, since: int | None) -> Changed[LocalInvoice]:
+        with self._lock:
+            mark = self.tick()
+            return Changed(mark, [i for i in self.invoices_.values() if since is None or i.updated_at >= since])
+
+    def invoices_numbered(self, numbers: Iterable[str]) -> Iterable[LocalInvoice]:
+        wanted = set(numbers)
+        return [i for i in self.invoices_.values() if i.invoice_number in wanted]
 
     def invoice(self, invoice_id: int) -> LocalInvoice:
         if invoice_id not in self.invoices_:

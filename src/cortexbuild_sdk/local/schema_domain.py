@@ -13,7 +13,9 @@ touch only the invoices becoming overdue.
 
 from __future__ import annotations
 
-__all__ = ["DOMAIN_SCHEMA", "DOMAIN_TABLES"]
+import sqlite3
+
+__all__ = ["DOMAIN_SCHEMA", "DOMAIN_TABLES", "v_sync_cursor_indexes"]
 
 DOMAIN_TABLES = ("projects", "tasks", "rfis", "invoices", "clients", "time_entries", "purchase_orders")
 
@@ -140,3 +142,10 @@ CREATE TABLE purchase_orders ({_TENANT}
 );
 {_indexes("purchase_orders", project=True, status=True)}
 """
+
+
+def v_sync_cursor_indexes(conn: sqlite3.Connection) -> None:
+    """Migration ``_v_sync_cursor_indexes``: a repeat connector sync reads the clients and invoices changed
+    since its cursor (``account_id = ? AND updated_at >= ?``) as a range of these indexes, O(rows changed)."""
+    conn.execute("CREATE INDEX IF NOT EXISTS clients_updated ON clients (account_id, updated_at)")
+    conn.execute("CREATE INDEX IF NOT EXISTS invoices_updated ON invoices (account_id, updated_at)")

@@ -28,6 +28,7 @@ from ..services import invoices as invoice_service
 from ..services.context import Ctx
 from ..uploads import Upload, media_type
 from .local_data import (
+    Changed,
     LocalClient,
     LocalDocument,
     LocalInvoice,
@@ -43,6 +44,11 @@ __all__ = ["DomainData"]
 M = TypeVar("M", bound=BaseModel)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _OPEN_TASK = ("todo", "in-progress", "review", "blocked")
+_TICK_WAIT_S = 0.02  # real time to wait for the backend clock to pass a change mark (a ManualClock never does)
+
+# What a repeat sync reads: a range of the (account_id, updated_at) index, O(rows changed since the cursor).
+CHANGED_CLIENTS_SQL = "SELECT id, name, email, phone, updated_at FROM clients WHERE account_id = ? AND updated_at >= ?"
+CHANGED_INVOICES_SQL = "SELECT * FROM invoices WHERE account_id = ? AND updated_at >= ? AND status != 'cancelled'"
 
 
 def _cents(value: Any) -> int:
@@ -123,6 +129,48 @@ class DomainData:
             ).fetchall()
         return [_invoice(r) for r in rows]
 
+    def _changed(self, sql: str, since: int | None) -> tuple[int, list[sqlite3.Row]]:
+        """Rows of ``sql`` changed since ``since``, and the cursor for next time.
+
+        Every domain write stamps ``updated_at`` inside its ``BEGIN IMMEDIATE`` transaction. Taking the mark
+        inside one too means no write is half-done: every committed row has ``updated_at <= mark`` and is read
+        here. The lock is kept until the clock has passed the mark, so every later write is stamped
+        ``> mark`` - also later than the version of a row this read saw, so the connector's "changed since
+        last synced" comparison cannot miss an edit landing in the same millisecond. If the clock does not
+        move (a ManualClock), the next read starts at the mark itself: re-read rows are recognised as
+        unchanged by their mapping."""
+        with self.ctx.env.db.write() as conn:
+            mark = self.ctx.now_ms()
+            rows = conn.execute(sql, (self.ctx.account.id, since if since is not None else 0)).fetchall()
+            deadline = time.monotonic() + _TICK_WAIT_S
+            while self.ctx.now_ms() <= mark and time.monotonic() < deadline:
+                time.sleep(0.0002)
+            after = mark + 1 if self.ctx.now_ms() > mark else mark
+        rows.sort(key=lambda r: r["id"])  # a stable batch order: a retried batch keeps its request id
+        return after, rows
+
+    def clients_changed(self, since: int | None) -> Changed[LocalClient]:
+        after, rows = self._changed(CHANGED_CLIENTS_SQL, since)
+        return Changed(after, [_client(r) for r in rows])
+
+    def invoices_changed(self, since: int | None) -> Changed[LocalInvoice]:
+        after, rows = self._changed(CHANGED_INVOICES_SQL, since)
+        return Changed(after, [_invoice(r) for r in rows])
+
+    def invoices_numbered(self, numbers: Iterable[str]) -> Iterable[LocalInvoice]:
+        wanted = list(dict.fromkeys(numbers))
+        out: list[LocalInvoice] = []
+        with self.ctx.env.db.read() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                rows = conn.execute(
+                    "SELECT * FROM invoices WHERE account_id = ? AND status != 'cancelled'"
+                    f" AND invoice_number IN ({', '.join('?' * len(chunk))})",
+                    (self.ctx.account.id, *chunk),
+                ).fetchall()
+                out += [_invoice(r) for r in rows]
+        return out
+
     def invoice(self, invoice_id: int) -> LocalInvoice:
         with self.ctx.env.db.read() as conn:
             row = conn.execute(
@@ -142,7 +190,7 @@ class DomainData:
         if local_id is None:
             obj = client_service.create(self.ctx, _checked(ClientCreate, wire).given())
         else:
-            obj = client_service.update(self.ctx, local_id, _checked(ClientUpdate, wire).changes(ClientCreate))
+            obj = client_service.update(self.ctx, local_id, _checked(ClientUpdate, wire).changes())
         with self.ctx.env.db.read() as conn:
             row = conn.execute("SELECT * FROM clients WHERE id = ?", (obj["id"],)).fetchone()
         return _client(row)
@@ -167,7 +215,7 @@ class DomainData:
             local_id = int(invoice_service.create(self.ctx, _checked(InvoiceCreate, wire).given())["id"])
             invoice_service.send(self.ctx, local_id)
         elif self.invoice(local_id).status == "draft":
-            invoice_service.update(self.ctx, local_id, _checked(InvoiceUpdate, wire).changes(InvoiceCreate))
+            invoice_service.update(self.ctx, local_id, _checked(InvoiceUpdate, wire).changes())
         self._pay_down(local_id, remote.balance_cents, None)
         return self.invoice(local_id)
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 __all__ = [
+    "Changed",
     "LocalClient",
     "LocalData",
     "LocalDocument",
@@ -25,6 +26,18 @@ __all__ = [
     "RemoteDocument",
     "RemoteInvoice",
 ]
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Changed(Generic[T]):
+    """The rows changed since a cursor, and ``since``: the cursor to read from next time. Every change that
+    commits after this read has ``updated_at >= since``, so reading ``>= since`` next time misses none."""
+
+    since: int
+    rows: Sequence[T]
 
 
 @dataclass(frozen=True)
@@ -119,6 +132,19 @@ class LocalData(Protocol):
 
     def invoice(self, invoice_id: int) -> LocalInvoice:
         """The invoice, or ``errors.NotFound``."""
+        ...
+
+    def clients_changed(self, since: int | None) -> Changed[LocalClient]:
+        """Clients with ``updated_at >= since`` (all of them for None), in id order: a repeat sync reads
+        O(what changed), not every client."""
+        ...
+
+    def invoices_changed(self, since: int | None) -> Changed[LocalInvoice]:
+        """Like :meth:`clients_changed` for the invoices :meth:`invoices` lists (cancelled ones are not)."""
+        ...
+
+    def invoices_numbered(self, numbers: Iterable[str]) -> Iterable[LocalInvoice]:
+        """The listed (not cancelled) invoices whose ``invoice_number`` is one of ``numbers``."""
         ...
 
     def upsert_client(self, local_id: int | None, remote: RemoteClient) -> LocalClient:

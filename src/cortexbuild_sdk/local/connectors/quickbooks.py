@@ -71,6 +71,7 @@ class _Api:
         self.session = session
         self.incremental: dict[str, bool] = {}
         self.newest: dict[str, datetime] = {}
+        self.local_next: dict[str, int] = {}  # local cursors to save after a clean sync
 
     def query(self, entity: str, where: str = "") -> Iterator[dict[str, Any]]:
         start = 1
@@ -112,12 +113,21 @@ class _Api:
         if entity not in self.newest or seen > self.newest[entity]:
             self.newest[entity] = seen
 
+    def local_since(self, what: str) -> int | None:
+        """Where this sync reads local ``what`` ("clients", "invoices") from: the cursor the last clean sync
+        saved (None: read everything)."""
+        key = f"local:{what}"
+        cursor = self.session.lookup_mappings("cursor", local_ids=[key]).get(key)
+        return cursor.local_updated_at if cursor is not None else None
+
     def advance(self) -> None:
         # Overlap by a minute: a write committing late with an earlier stamp is still seen; re-seen objects are
         # recognised by their unchanged stamp and skipped.
         for entity, newest in self.newest.items():
             mark = (newest - timedelta(seconds=CURSOR_OVERLAP_S)).isoformat(timespec="seconds")
             self.session.save_mapping("cursor", entity, entity, sync_token=mark)
+        for what, since in self.local_next.items():  # exact: see LocalData.clients_changed
+            self.session.save_mapping("cursor", f"local:{what}", f"local:{what}", local_updated_at=since)
 
     def find(self, entity: str, field: str, values: list[str]) -> list[dict[str, Any]]:
         """Objects whose ``field`` is one of ``values`` (``IN`` queries of 100): for linking new local objects
@@ -221,7 +231,8 @@ def _sync_invoices(session: Session, _: NoParams) -> dict[str, Any]:
 
     counts = SyncCounts()
     api = _Api(session)
-    sync_invoices(api, counts, sync_customers(api, counts))
+    sync_customers(api, counts)
+    sync_invoices(api, counts)
     return {"counts": counts.as_dict(), "problems": counts.problems}
 
 
@@ -231,7 +242,7 @@ def _push_invoice(session: Session, p: PushInvoice) -> dict[str, Any]:
 
     api = _Api(session)
     invoice = session.local_data().invoice(p.invoice_id)
-    mapping = session.mappings("invoice").get(str(invoice.id))
+    mapping = session.lookup_mappings("invoice", local_ids=[str(invoice.id)]).get(str(invoice.id))
     if mapping is None:
         # An invoice a sync pulled from QuickBooks fires invoice.created too: link it to its twin, never copy it.
         twin = next(iter(api.find("Invoice", "DocNumber", [invoice.invoice_number[:21]])), None)
@@ -240,8 +251,9 @@ def _push_invoice(session: Session, p: PushInvoice) -> dict[str, Any]:
     elif invoice.updated_at <= (mapping.local_updated_at or 0):
         return {"invoice_id": invoice.id, "remote_id": mapping.remote_id, "sync_token": mapping.sync_token,
                 "created": False}  # fmt: skip
-    customers = {lid: rid for rid, lid in sync_customers(api, SyncCounts()).items()}
-    customer = customers.get(str(invoice.client_id))
+    sync_customers(api, SyncCounts())
+    client_mapping = session.lookup_mappings("customer", local_ids=[str(invoice.client_id)]).get(str(invoice.client_id))
+    customer = client_mapping.remote_id if client_mapping is not None else None
     if customer is None:
         raise Invalid(f"client {invoice.client_id} of invoice {p.invoice_id} could not be synced to QuickBooks")
     payload = _invoice_payload(invoice, customer, _item_id(api))

@@ -1,7 +1,9 @@
 """The QuickBooks sync: customers <-> clients, invoices both ways with their payments, Purchase expenses.
 
 Each object's twin is kept in ``connector_mappings`` (local id <-> QuickBooks Id, SyncToken, both sides'
-last-updated stamps), so a second sync with nothing changed writes nothing: unchanged objects are skipped.
+last-updated stamps), so a second sync with nothing changed writes nothing. Both sides are read from cursors
+saved by the last clean sync: QuickBooks' ``LastUpdatedTime`` and the local ``updated_at`` (an index range, see
+``LocalData.clients_changed``), so a repeat sync reads O(what changed), not every client and invoice.
 Local data is reached only through the :class:`~.local_data.LocalData` protocol.
 """
 
@@ -11,8 +13,8 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
-from ..errors import DomainError, Invalid
-from .local_data import LocalLine, RemoteInvoice
+from ..errors import DomainError, Invalid, NotFound
+from .local_data import LocalData, LocalInvoice, LocalLine, RemoteInvoice
 from .quickbooks import (
     BATCH,
     _Api,
@@ -88,18 +90,22 @@ def _pull_one(
 
 
 def sync_customers(api: _Api, counts: SyncCounts) -> dict[str, str]:
-    """Customers <-> clients. Returns remote customer id -> local client id."""
+    """Customers <-> clients, reading only the clients changed since the last clean sync (and the customers
+    QuickBooks changed). Returns remote customer id -> local client id for the customers it looked at."""
     s = api.session
     data = s.local_data()
-    mapped = s.mappings("customer")
-    remote_to_local = {m.remote_id: lid for lid, m in mapped.items()}
+    changed = data.clients_changed(api.local_since("clients"))
+    api.local_next["clients"] = changed.since
+    locals_ = {str(c.id): c for c in changed.rows}
     remote = {str(c["Id"]): c for c in api.pull("Customer")}
-    locals_ = {str(c.id): c for c in data.clients()}
+    mapped = s.lookup_mappings("customer", local_ids=locals_, remote_ids=remote)
     if api.incremental["Customer"]:  # only changes were read: look up the names of new local clients
         new_names = [c.name for lid, c in locals_.items() if lid not in mapped]
         candidates = {str(c["Id"]): c for c in api.find("Customer", "DisplayName", new_names)} if new_names else {}
+        mapped.update(s.lookup_mappings("customer", remote_ids=candidates))
     else:
         candidates = remote
+    remote_to_local = {m.remote_id: lid for lid, m in mapped.items()}
     by_name = {str(c.get("DisplayName", "")).casefold(): cid for cid, c in candidates.items()}
     remote = {**candidates, **remote}
     pushes: list[tuple[str, str, dict[str, Any]]] = []
@@ -198,29 +204,59 @@ def _remote_invoice(obj: Mapping[str, Any], client_id: int) -> RemoteInvoice:
     )
 
 
-def sync_invoices(api: _Api, counts: SyncCounts, remote_to_local: dict[str, str]) -> None:
+def _customer_ref(obj: Mapping[str, Any]) -> str:
+    return str((obj.get("CustomerRef") or {}).get("value"))
+
+
+def _current(data: LocalData, lid: str, read: Mapping[str, LocalInvoice]) -> LocalInvoice | None:
+    """The local invoice ``lid`` (read this sync, or looked up: an unchanged one was not read), None when it
+    is gone or cancelled."""
+    if lid in read:
+        return read[lid]
+    try:
+        local = data.invoice(int(lid))
+    except NotFound:
+        return None
+    return None if local.status == "cancelled" else local
+
+
+def sync_invoices(api: _Api, counts: SyncCounts) -> None:
+    """Invoices both ways, reading only the local invoices changed since the last clean sync, the invoices
+    QuickBooks changed, and the mappings of those (never every invoice). Run after :func:`sync_customers`."""
     s = api.session
     data = s.local_data()
-    mapped = s.mappings("invoice")
-    by_remote = {m.remote_id: lid for lid, m in mapped.items()}
-    local_to_remote_customer = {lid: rid for rid, lid in remote_to_local.items()}
+    changed = data.invoices_changed(api.local_since("invoices"))
+    api.local_next["invoices"] = changed.since
+    locals_ = {str(i.id): i for i in changed.rows}
     remote = {str(i["Id"]): i for i in api.pull("Invoice")}
     paid_on = _paid_dates(api) if any(cents(i.get("Balance")) == 0 for i in remote.values()) else {}
-    locals_ = {str(i.id): i for i in data.invoices()}
-    local_numbers = {i.invoice_number for i in locals_.values()}
+    mapped = s.lookup_mappings("invoice", local_ids=locals_, remote_ids=remote)
     by_number = {str(i.get("DocNumber")): rid for rid, i in remote.items() if i.get("DocNumber")}
     if api.incremental["Invoice"]:  # only changes were read: look up the numbers of new local invoices
         new_numbers = [i.invoice_number for lid, i in locals_.items() if lid not in mapped]
-        for obj in api.find("Invoice", "DocNumber", new_numbers) if new_numbers else []:
+        found = api.find("Invoice", "DocNumber", new_numbers) if new_numbers else []
+        for obj in found:
             remote.setdefault(str(obj["Id"]), obj)
             by_number.setdefault(str(obj["DocNumber"]), str(obj["Id"]))
+        mapped.update(s.lookup_mappings("invoice", remote_ids=[str(obj["Id"]) for obj in found]))
+    by_remote = {m.remote_id: lid for lid, m in mapped.items()}
+    unmapped_numbers = [str(i["DocNumber"]) for rid, i in remote.items() if rid not in by_remote and i.get("DocNumber")]
+    local_numbers = {i.invoice_number for i in locals_.values()}
+    local_numbers |= {i.invoice_number for i in data.invoices_numbered(unmapped_numbers)} if unmapped_numbers else set()
+    customers = s.lookup_mappings(
+        "customer",
+        local_ids={str(i.client_id) for i in locals_.values()},
+        remote_ids={_customer_ref(i) for i in remote.values()},
+    )
+    remote_to_local = {m.remote_id: lid for lid, m in customers.items()}
+    local_to_remote_customer = {lid: m.remote_id for lid, m in customers.items()}
     # Pull: invoices created in QuickBooks, and payments that settled mapped ones.
     for rid, obj in remote.items():
         lid = by_remote.get(rid)
         if lid is None:
             if obj.get("DocNumber") in local_numbers:
                 continue  # a local invoice with this number: linked in the push below
-            customer = remote_to_local.get(str((obj.get("CustomerRef") or {}).get("value")))
+            customer = remote_to_local.get(_customer_ref(obj))
             if customer is None:
                 counts.failed += 1
                 counts.problems.append(f"invoice {rid}: its customer is not synced")
@@ -232,7 +268,7 @@ def sync_invoices(api: _Api, counts: SyncCounts, remote_to_local: dict[str, str]
             continue
         if mapped[lid].remote_updated == _stamp(obj):
             continue
-        local = locals_.get(lid)
+        local = _current(data, lid, locals_)
         seen = mapped[lid].local_updated_at
         settled = cents(obj.get("Balance")) == 0 and cents(obj.get("TotalAmt")) > 0
         if local is not None and settled and local.status != "paid":
@@ -315,8 +351,12 @@ def money_str(amount: Any) -> float:
 
 
 def sync_expenses(api: _Api, counts: SyncCounts) -> None:
-    known = {m.remote_id: m for m in api.session.mappings("expense").values()}
-    for obj in api.pull("Purchase"):
+    pulled = api.pull("Purchase")
+    known = {
+        m.remote_id: m
+        for m in api.session.lookup_mappings("expense", remote_ids=[str(o["Id"]) for o in pulled]).values()
+    }
+    for obj in pulled:
         rid = str(obj["Id"])
         if rid in known and known[rid].remote_updated == _stamp(obj):
             counts.skipped += 1
@@ -330,8 +370,8 @@ def sync_expenses(api: _Api, counts: SyncCounts) -> None:
 
 
 def sync_all(api: _Api, counts: SyncCounts) -> None:
-    remote_to_local = sync_customers(api, counts)
-    sync_invoices(api, counts, remote_to_local)
+    sync_customers(api, counts)
+    sync_invoices(api, counts)
     sync_expenses(api, counts)
     if not counts.failed:  # a failed object is read again next time, so the cursors stay put
         api.advance()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -76,6 +76,13 @@ class Session(Protocol):
 
     def mappings(self, kind: str) -> dict[str, Mapping_]:
         """Every mapping of ``kind``, by local id."""
+        ...
+
+    def lookup_mappings(
+        self, kind: str, *, local_ids: Iterable[str] = (), remote_ids: Iterable[str] = ()
+    ) -> dict[str, Mapping_]:
+        """The mappings of ``kind`` whose local id is one of ``local_ids`` or whose remote id is one of
+        ``remote_ids``, by local id: O(ids asked), for syncs that read only what changed."""
         ...
 
     def save_mapping(

@@ -16,6 +16,7 @@ from ..http import RawResponse, RequestBody
 from ..routing import Call, RawBody, Route
 from ..services import documents
 from ..services.context import Ctx
+from ..services.domain import refuse_nulls
 from ..uploads import FORM_OVERHEAD, Upload, read_upload
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -24,6 +25,7 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$")
 _TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 _CREATE_FIELDS = ("project_id", "name", "description", "category", "is_public")
 _VERSION_FIELDS = ("name", "description", "category", "is_public")
+_UPDATE_FIELDS = (*_VERSION_FIELDS, "project_id")
 
 
 def _invalid(name: str, message: str) -> errors.Invalid:
@@ -165,6 +167,13 @@ def _object(body: Any) -> Mapping[str, Any]:
 
 def update(call: Call) -> tuple[int, dict[str, Any]]:
     body = _object(call.body)
+    unknown = sorted(set(body) - set(_UPDATE_FIELDS))
+    if unknown:  # like the other domain bodies: a field this route cannot change is refused, not ignored
+        raise errors.Invalid(
+            f"{', '.join(unknown)}: not an updatable field of a document (give {', '.join(_UPDATE_FIELDS)})",
+            details=[{"field": name, "message": "extra fields not permitted"} for name in unknown],
+        )
+    refuse_nulls("documents", body)
     changes = _metadata(body)
     if "project_id" in body:
         changes["project_id"] = _id(body["project_id"], "project_id")

@@ -85,6 +85,8 @@ def crud_routes(
     """The seven rows every domain resource has: list, create, get, PUT + PATCH update, delete.
 
     ``service`` is the area's service module (``create``, ``retrieve``, ``update``, ``delete``)."""
+    if update_body.table != res.table:  # its NOT NULL columns are read from this table's schema
+        raise TypeError(f"{update_body.__name__}.table must be {res.table!r}, not {update_body.table!r}")
     read, write = f"{area}:read", f"{area}:write"
 
     def list_(call: Call) -> tuple[int, dict[str, Any]]:
@@ -99,7 +101,7 @@ def crud_routes(
         return 200, {"data": service.retrieve(call.ctx, call.params["id"])}
 
     def update(call: Call) -> tuple[int, dict[str, Any]]:
-        changes = parse(update_body, call.body).changes(create_body)
+        changes = parse(update_body, call.body).changes()
         obj = service.update(call.ctx, call.params["id"], changes)
         return 200, {"data": obj, "message": f"{label} updated successfully"}
 

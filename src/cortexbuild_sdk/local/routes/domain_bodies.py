@@ -11,18 +11,18 @@ import math
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints
 
 from ..errors import Invalid
+from ..services.domain import refuse_nulls
 from ..services.money import MAX_CENTS
 from .times import parse_instant
 
 __all__ = ["DomainBody", "Instant", "Items", "Money", "Name", "Rate", "Short", "Text"]
 
 _MAX_CENTS = MAX_CENTS
-_NOT_NULL = frozenset({"status", "is_active", "is_billable", "progress", "tax_rate", "tax_amount"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -33,14 +33,14 @@ class DomainBody(BaseModel):
         """The fields set to a value (for creates: absent and null both mean "use the default")."""
         return self.model_dump(include=self.model_fields_set, exclude_none=True)
 
-    def changes(self, create: type[BaseModel]) -> dict[str, Any]:
-        """The fields an update gave. ``null`` clears an optional field; fields required on create (and the
-        NOT NULL flags) cannot be cleared. An update that gives nothing is refused."""
+    table: ClassVar[str] = ""
+    """The table an update body writes: its NOT NULL columns (``schema_columns``) cannot be set to null."""
+
+    def changes(self) -> dict[str, Any]:
+        """The fields an update gave. ``null`` clears an optional field; a NOT NULL column of :attr:`table`
+        cannot be cleared (400 here, before any state check of the service). An empty update is refused."""
         out = self.model_dump(include=self.model_fields_set)
-        keep = {name for name, info in create.model_fields.items() if info.is_required()} | _NOT_NULL
-        for name, value in out.items():
-            if value is None and name in keep:
-                raise Invalid(f"{name} cannot be null", details=[{"field": name, "message": "cannot be null"}])
+        refuse_nulls(self.table, out)
         if not out:
             raise Invalid("nothing to update: the body has none of the updatable fields")
         return out
@@ -172,6 +172,7 @@ class ProjectCreate(ProjectFields):
 
 
 class ProjectUpdate(ProjectFields):
+    table = "projects"
     name: Name | None = None
 
 
@@ -192,6 +193,7 @@ class TaskCreate(TaskFields):
 
 
 class TaskUpdate(TaskFields):
+    table = "tasks"
     project_id: Id | None = None
     title: Name | None = None
 
@@ -211,6 +213,7 @@ class RfiCreate(RfiFields):
 
 
 class RfiUpdate(RfiFields):
+    table = "rfis"
     project_id: Id | None = None
     subject: Name | None = None
     question: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)] | None = None
@@ -236,6 +239,7 @@ class InvoiceCreate(InvoiceFields):
 
 
 class InvoiceUpdate(InvoiceFields):
+    table = "invoices"
     client_id: Id | None = None
     issue_date: Day | None = None
     due_date: Day | None = None
@@ -271,6 +275,7 @@ class ClientCreate(ClientFields):
 
 
 class ClientUpdate(ClientFields):
+    table = "clients"
     name: Name | None = None
 
 
@@ -289,6 +294,7 @@ class TimeEntryCreate(TimeEntryFields):
 
 
 class TimeEntryUpdate(TimeEntryFields):
+    table = "time_entries"
     project_id: Id | None = None
     start_time: Instant | None = None
 
@@ -308,6 +314,7 @@ class PurchaseOrderCreate(PurchaseOrderFields):
 
 
 class PurchaseOrderUpdate(PurchaseOrderFields):
+    table = "purchase_orders"
     vendor: Name | None = None
     issue_date: Day | None = None
     items: Items | None = None

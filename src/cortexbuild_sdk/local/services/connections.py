@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from ..connectors import CONNECTORS
@@ -25,6 +25,12 @@ from .integrations import _PURPOSE, _get
 __all__ = ["ConnectorSession", "open_session"]
 
 T = TypeVar("T")
+
+# Probes of the UNIQUE (integration_id, kind, local_id | remote_id) indexes: O(ids asked).
+MAPPING_LOOKUP_SQL = (
+    "SELECT local_id, remote_id, sync_token, local_updated_at, remote_updated FROM connector_mappings"
+    " WHERE integration_id = ? AND kind = ? AND {column} IN ({marks})"
+)
 
 QUICKBOOKS_PER_MINUTE = 500
 """Intuit's documented throttle: 500 requests per minute per realm (company)."""
@@ -111,6 +117,20 @@ class ConnectorSession:
                 (self.integration_id, kind),
             ).fetchall()
         return {r[0]: Mapping_(r[0], r[1], r[2], r[3], r[4]) for r in rows}
+
+    def lookup_mappings(
+        self, kind: str, *, local_ids: Iterable[str] = (), remote_ids: Iterable[str] = ()
+    ) -> dict[str, Mapping_]:
+        out: dict[str, Mapping_] = {}
+        with self.ctx.env.db.read() as conn:
+            for column, ids in (("local_id", local_ids), ("remote_id", remote_ids)):
+                wanted = list(dict.fromkeys(ids))
+                for start in range(0, len(wanted), 500):  # each IN list a probe of a unique index
+                    chunk = wanted[start : start + 500]
+                    sql = MAPPING_LOOKUP_SQL.format(column=column, marks=", ".join("?" * len(chunk)))
+                    rows = conn.execute(sql, (self.integration_id, kind, *chunk)).fetchall()
+                    out.update((r[0], Mapping_(r[0], r[1], r[2], r[3], r[4])) for r in rows)
+        return out
 
     def save_mapping(
         self,

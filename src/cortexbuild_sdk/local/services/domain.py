@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from ..errors import Conflict, Invalid, NotFound
 from ..http import iso
+from ..schema_columns import not_null_columns
 from ..sql import update_columns
 from .common import loads
 from .context import Ctx
@@ -39,6 +40,7 @@ __all__ = [
     "move",
     "next_number",
     "publish_change",
+    "refuse_nulls",
     "render",
     "update_row",
 ]
@@ -200,27 +202,22 @@ def insert_row(ctx: Ctx, conn: sqlite3.Connection, res: Resource, values: Mappin
     return fetch(ctx, conn, res, cur.lastrowid)
 
 
-_NOT_NULL: dict[str, frozenset[str]] = {}
-
-
-def _not_null_columns(conn: sqlite3.Connection, table: str) -> frozenset[str]:
-    columns = _NOT_NULL.get(table)
-    if columns is None:  # the schema is the same in every database of a backend; read it once per table
-        columns = frozenset(row[1] for row in conn.execute(f"PRAGMA table_info({table})") if row[3])
-        _NOT_NULL[table] = columns
-    return columns
+def refuse_nulls(table: str, values: Mapping[str, Any]) -> None:
+    """An explicit null on a NOT NULL column of ``table`` is bad input (400 naming every such field), never a
+    constraint failure (500). The update bodies call it before any state check; :func:`update_row` again."""
+    nulls = sorted(k for k, v in values.items() if v is None and k in not_null_columns(table))
+    if nulls:
+        raise Invalid(
+            f"{', '.join(nulls)} cannot be null: leave {'them' if len(nulls) > 1 else 'it'} out to keep"
+            " the current value",
+            details=[{"field": name, "message": "cannot be null"} for name in nulls],
+        )
 
 
 def update_row(
     ctx: Ctx, conn: sqlite3.Connection, res: Resource, row_id: int, values: Mapping[str, Any]
 ) -> sqlite3.Row:
-    # An explicit null on a column that must hold a value is bad input (400), not a constraint failure (500).
-    nulls = sorted(k for k, v in values.items() if v is None and k in _not_null_columns(conn, res.table))
-    if nulls:
-        raise Invalid(
-            f"{nulls[0]} cannot be null: leave it out to keep the current value",
-            details=[{"field": name, "message": "cannot be null"} for name in nulls],
-        )
+    refuse_nulls(res.table, values)
     update_columns(conn, res.table, row_id, {**values, "updated_at": ctx.now_ms()})
     return fetch(ctx, conn, res, row_id)
 
