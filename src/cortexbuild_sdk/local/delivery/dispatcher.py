@@ -152,7 +152,9 @@ class WebhookDispatcher(DispatcherLifecycle):
         finally:
             self._loop = None
             await self._finish(writer)
-            self._inline = False
+            if self._inline:  # the loop's thread ends with it
+                self._inline = False
+                self._end_thread_connection()
 
     async def _serve(self, *, until_idle: bool) -> None:
         assert self._wakeup is not None
