@@ -217,6 +217,18 @@ class Database:
             self._state.conn = conn
         return conn
 
+    def close_thread_connection(self) -> None:
+        """Close the calling thread's connection, if it has one (a thread about to end: its connection would
+        otherwise stay open until :meth:`close`). The thread gets a new one if it asks again."""
+        conn, self._state.conn = self._state.conn, None
+        if conn is None:
+            return
+        with self._lock:
+            if conn in self._all:
+                self._all.remove(conn)
+        with contextlib.suppress(sqlite3.ProgrammingError):
+            conn.close()
+
     # ---- transactions -------------------------------------------------------------------------------------
 
     @contextmanager

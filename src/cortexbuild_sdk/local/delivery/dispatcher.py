@@ -26,7 +26,7 @@ from typing import Final, TypeVar
 import httpx
 
 from . import attempt as attempt_module
-from .attempt import Job, Outcome, Sender, attempt
+from .attempt import Deadlines, Job, Outcome, Sender, attempt
 from .claim import LEASE_MS, Claim, TokenBuckets
 from .gate import WriteGate
 from .lifecycle import DispatcherLifecycle
@@ -117,6 +117,7 @@ class WebhookDispatcher(DispatcherLifecycle):
 
     def _reset(self) -> None:
         self._sender: Sender | None = None
+        self._deadlines = Deadlines()
         self._ssl: ssl.SSLContext | None = None
         self._stopping = False
         self._closing = False
@@ -152,7 +153,9 @@ class WebhookDispatcher(DispatcherLifecycle):
         finally:
             self._loop = None
             await self._finish(writer)
-            self._inline = False
+            if self._inline:  # the loop's thread ends with it
+                self._inline = False
+                self._end_thread_connection()
 
     async def _serve(self, *, until_idle: bool) -> None:
         assert self._wakeup is not None
@@ -267,7 +270,14 @@ class WebhookDispatcher(DispatcherLifecycle):
     async def send(self, job: Job) -> Outcome:
         """One attempt of ``job`` with this dispatcher's transport, clock and sandbox flag (not recorded)."""
         assert self._sender is not None
-        return await attempt(self._sender, job, now_ms=now_ms(self.clock), wall=time.time(), send=self._sending())
+        return await attempt(
+            self._sender,
+            job,
+            now_ms=now_ms(self.clock),
+            wall=time.time(),
+            send=self._sending(),
+            deadlines=self._deadlines,
+        )
 
     async def _deliver(self, job: Job) -> None:
         try:

@@ -7,6 +7,7 @@ private loop on the engine's database thread, until the work is done (what tests
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -70,6 +71,9 @@ class DispatcherLifecycle(EngineTransactions):
     def close(self) -> None:
         """Stop and release the database thread."""
         self.stop()
+        if self._db_thread is not None:
+            with contextlib.suppress(RuntimeError):  # closed before: the pool takes no more work
+                self._db_pool.submit(self._end_thread_connection)
         self._db_pool.shutdown(wait=True)
 
     def notify(self) -> None:

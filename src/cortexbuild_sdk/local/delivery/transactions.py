@@ -81,6 +81,12 @@ class EngineTransactions:
         except Exception:  # a host database that cannot open here yet: the first real call reports it
             logger.debug("could not tune the delivery thread's connection", exc_info=True)
 
+    def _end_thread_connection(self) -> None:
+        """An engine thread that ends closes its connection (a host database without the method keeps it)."""
+        close = getattr(self.db, "close_thread_connection", None)
+        if close is not None:
+            close()
+
     def _start_db_thread(self) -> None:
         self._db_thread = threading.get_ident()
         self._tune_connection()
