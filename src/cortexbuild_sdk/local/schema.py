@@ -11,6 +11,7 @@ import json
 import sqlite3
 
 from .schema_connectors import v_connectors as _v_connectors
+from .schema_delivery import _v_delivery, _v_delivery_indexes, _v_delivery_lean
 from .schema_domain import v_sync_cursor_indexes as _v_sync_cursor_indexes
 from .schema_hardening import _v_hardening
 from .store import Migration, run_script
@@ -292,13 +293,6 @@ def _v2(conn: sqlite3.Connection) -> None:
     run_script(conn, _IDEMPOTENCY)
 
 
-def _v_delivery(conn: sqlite3.Connection) -> None:
-    # Ids never reused (AUTOINCREMENT), parked deliveries of disabled endpoints, the subscription index.
-    from .delivery.migration import migrate_delivery_v2
-
-    migrate_delivery_v2(conn)
-
-
 _DOCUMENTS = """
 CREATE TABLE IF NOT EXISTS documents (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -376,20 +370,6 @@ def grant_domain_scopes(conn: sqlite3.Connection) -> None:
         wanted = [s for s in DOMAIN_SCOPES if s not in scopes]
         if wanted:
             conn.execute("UPDATE api_keys SET scopes = ? WHERE id = ?", (json.dumps(scopes + wanted), key_id))
-
-
-def _v_delivery_indexes(conn: sqlite3.Connection) -> None:
-    # Fewer index pages written per delivery attempt (the status no longer keys the per-webhook index).
-    from .delivery.migration import narrow_delivery_indexes
-
-    narrow_delivery_indexes(conn)
-
-
-def _v_delivery_lean(conn: sqlite3.Connection) -> None:
-    # An emit writes one index page per subscriber, not three: only the claim's index holds a new delivery.
-    from .delivery.migration import lean_delivery_indexes
-
-    lean_delivery_indexes(conn)
 
 
 # _v_delivery rebuilds the webhook tables, so it runs before _v_hardening adds its counter triggers to them.
