@@ -9,10 +9,10 @@ across threads and processes.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +34,8 @@ __all__ = [
     "record_active_key",
     "run_script",
 ]
+
+logger = logging.getLogger("cortexbuild_sdk.local")
 
 BUSY_TIMEOUT_S = 30.0
 WAL_AUTOCHECKPOINT_PAGES = 16384
@@ -123,6 +125,7 @@ class _Checkpointer:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._dirty = threading.Event()
+        self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
@@ -130,23 +133,30 @@ class _Checkpointer:
         self._dirty.set()
         if self._thread is None:
             with self._lock:
-                if self._thread is None and not self._db.closed:
+                if self._thread is None and not self._stopping.is_set():
                     self._thread = threading.Thread(target=self._run, name="cortexbuild-checkpoint", daemon=True)
                     self._thread.start()
 
     def _run(self) -> None:
-        while self._dirty.wait() and not self._db.closed:
-            time.sleep(CHECKPOINT_INTERVAL_S)  # let a burst of commits gather: one checkpoint for all of them
-            self._dirty.clear()
-            try:
-                with self._db.read() as conn:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-            except Exception:  # closed meanwhile, or busy: the next write (or the backstop) checkpoints
-                if self._db.closed:
-                    return
+        try:
+            while self._dirty.wait() and not self._stopping.wait(CHECKPOINT_INTERVAL_S):  # a burst: one checkpoint
+                self._dirty.clear()
+                try:
+                    with self._db.read() as conn:
+                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except Exception:  # busy, or the file is gone: the next write (or the backstop) checkpoints
+                    logger.debug("background WAL checkpoint failed", exc_info=True)
+        finally:
+            self._db.close_thread_connection()  # its own connection, closed by its own thread
 
     def stop(self) -> None:
-        self._dirty.set()  # wakes the thread, which sees the database closed
+        """Stop the thread and wait for it: a connection must never be closed under a running checkpoint."""
+        with self._lock:
+            self._stopping.set()
+            self._dirty.set()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(30)
 
 
 class _ThreadState(threading.local):
@@ -325,10 +335,10 @@ class Database:
 
     def close(self) -> None:
         """Close every thread's connection; later use raises ``RuntimeError``."""
+        self._checkpointer.stop()
         with self._lock:
             self._closed = True
             conns, self._all = self._all, []
-        self._checkpointer.stop()
         for conn in conns:
             with contextlib.suppress(sqlite3.ProgrammingError):  # another thread is mid-statement
                 conn.close()
