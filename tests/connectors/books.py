@@ -78,6 +78,11 @@ class MemoryData:
             raise NotFound("invoice", invoice_id)
         return self.invoices_[invoice_id]
 
+    def client(self, client_id: int) -> LocalClient:
+        if client_id not in self.clients_:
+            raise NotFound("client", client_id)
+        return self.clients_[client_id]
+
     def upsert_client(self, local_id: int | None, remote: RemoteClient) -> LocalClient:
         with self._lock:
             cid = local_id if local_id is not None else next(self._ids)

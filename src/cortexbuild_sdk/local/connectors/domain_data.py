@@ -180,6 +180,16 @@ class DomainData:
             raise NotFound("invoice", invoice_id)
         return _invoice(row)
 
+    def client(self, client_id: int) -> LocalClient:
+        with self.ctx.env.db.read() as conn:
+            row = conn.execute(
+                "SELECT id, name, email, phone, updated_at FROM clients WHERE id = ? AND account_id = ?",
+                (client_id, self.ctx.account.id),
+            ).fetchone()
+        if row is None:
+            raise NotFound("client", client_id)
+        return _client(row)
+
     def upsert_client(self, local_id: int | None, remote: RemoteClient) -> LocalClient:
         email = _text(remote.email)
         wire = {

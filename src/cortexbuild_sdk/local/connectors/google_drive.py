@@ -15,6 +15,7 @@ import httpx
 
 from .base import ProviderError, ProviderRequest, json_of
 from .common import bearer, body_dict
+from .cursor import mapping_of
 from .local_data import LocalDocument, RemoteDocument
 from .spec import Action, ActionParams, Session, SyncCounts
 
@@ -44,7 +45,7 @@ def _q(value: str) -> str:
 
 
 def ensure_folder(session: Session, name: str, parent: str | None, key: str) -> str:
-    known = session.mappings("folder").get(key)
+    known = mapping_of(session, "folder", key)
     if known is not None:
         return known.remote_id
     query = f"name = '{_q(name)}' and mimeType = '{FOLDER}' and trashed = false"
@@ -132,7 +133,7 @@ def _upload(session: Session, doc: LocalDocument, file_id: str | None, parent: s
 
 
 def upload_document(session: Session, doc: LocalDocument) -> tuple[dict[str, Any], bool]:
-    known = session.mappings("file").get(str(doc.id))
+    known = mapping_of(session, "file", str(doc.id))
     root = _root(session)
     parent = root
     if doc.project_id is not None:
@@ -173,7 +174,7 @@ class DocumentVersions(ActionParams):
 
 def _upload_action(session: Session, p: UploadDocument) -> dict[str, Any]:
     doc = session.local_data().document(p.document_id)
-    known = session.mappings("file").get(str(doc.id))
+    known = mapping_of(session, "file", str(doc.id))
     if known is not None and known.remote_updated == content_hash(doc.content):
         # Drive has these bytes already (backed up before, or pulled from Drive by a sync): no new revision.
         return {"file_id": known.remote_id, "version": known.sync_token, "web_view_link": None, "created": False}
@@ -187,7 +188,7 @@ def _upload_action(session: Session, p: UploadDocument) -> dict[str, Any]:
 
 
 def _file_id(session: Session, document_id: int) -> str:
-    known = session.mappings("file").get(str(document_id))
+    known = mapping_of(session, "file", str(document_id))
     if known is None:
         from ..errors import Conflict
 

@@ -134,6 +134,10 @@ class LocalData(Protocol):
         """The invoice, or ``errors.NotFound``."""
         ...
 
+    def client(self, client_id: int) -> LocalClient:
+        """The client, or ``errors.NotFound``."""
+        ...
+
     def clients_changed(self, since: int | None) -> Changed[LocalClient]:
         """Clients with ``updated_at >= since`` (all of them for None), in id order: a repeat sync reads
         O(what changed), not every client."""

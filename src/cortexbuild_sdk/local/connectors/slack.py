@@ -152,9 +152,9 @@ class SlackConnector:
             return
         today = datetime.fromtimestamp(session.now(), timezone.utc).date()
         through = (today + timedelta(days=days)).isoformat()
-        sent = session.mappings("reminder")
-        for task in session.local_data().tasks_due(through):
-            key = f"task:{task.id}:{task.due_date}"
+        due = [(f"task:{task.id}:{task.due_date}", task) for task in session.local_data().tasks_due(through)]
+        sent = session.lookup_mappings("reminder", local_ids=[key for key, _ in due])  # not every reminder ever
+        for key, task in due:
             if key in sent:
                 counts.skipped += 1
                 continue

@@ -12,6 +12,7 @@ import httpx
 
 from .base import ProviderError, ProviderRequest, json_of
 from .common import basic, body_dict
+from .cursor import LocalCursors, mapping_of
 from .local_data import LocalInvoice
 from .quickbooks import money
 from .spec import Action, ActionParams, Session, SyncCounts
@@ -35,15 +36,18 @@ def _errors(item: Mapping[str, Any]) -> str:
 
 
 def sync_contacts(session: Session, counts: SyncCounts) -> dict[str, str]:
-    """Push local clients as contacts (new and changed); returns client id -> ContactID."""
-    known = session.mappings("contact")
+    """Push the local clients changed since the last clean push as contacts (new and changed), reading only
+    those and their mappings; returns client id -> ContactID for the clients it read. The cursor moves only
+    when every contact went through (a failed one is read again next time)."""
+    cursors = LocalCursors(session)
+    changed = cursors.changed("clients", session.local_data().clients_changed)
+    known = session.lookup_mappings("contact", local_ids=[str(c.id) for c in changed.rows])
     out = {lid: m.remote_id for lid, m in known.items()}
     pending = [
-        c
-        for c in session.local_data().clients()
-        if str(c.id) not in known or c.updated_at > (known[str(c.id)].local_updated_at or 0)
+        c for c in changed.rows if str(c.id) not in known or c.updated_at > (known[str(c.id)].local_updated_at or 0)
     ]
-    counts.skipped += len(out) - sum(1 for c in pending if str(c.id) in known)
+    counts.skipped += len(changed.rows) - len(pending)
+    failed = counts.failed
     for start in range(0, len(pending), 50):
         chunk = pending[start : start + 50]
         contacts = []
@@ -59,7 +63,8 @@ def sync_contacts(session: Session, counts: SyncCounts) -> dict[str, str]:
                 "POST", f"{API}/Contacts", body_dict, json={"Contacts": contacts}, params={"summarizeErrors": "false"}
             )
         )
-        for client, item in zip(chunk, answer.get("Contacts") or [], strict=False):
+        answered = answer.get("Contacts") or []
+        for client, item in zip(chunk, answered, strict=False):
             problem = _errors(item)
             if problem or not item.get("ContactID"):
                 counts.failed += 1
@@ -69,6 +74,11 @@ def sync_contacts(session: Session, counts: SyncCounts) -> dict[str, str]:
             out[str(client.id)] = str(item["ContactID"])
             counts.created += str(client.id) not in known
             counts.updated += str(client.id) in known
+        for client in chunk[len(answered) :]:  # a short answer: the rest went unconfirmed
+            counts.failed += 1
+            counts.problems.append(f"client {client.id}: no answer from Xero")
+    if counts.failed == failed:
+        cursors.save()
     return out
 
 
@@ -98,12 +108,14 @@ def push_invoice(session: Session, p: PushInvoice) -> dict[str, Any]:
     contacts = sync_contacts(session, counts)
     inv = session.local_data().invoice(p.invoice_id)
     contact = contacts.get(str(inv.client_id))
+    if contact is None and (linked := mapping_of(session, "contact", str(inv.client_id))) is not None:
+        contact = linked.remote_id  # unchanged since it was pushed: not read again
     if contact is None:
         from ..errors import Invalid
 
         raise Invalid(f"client {inv.client_id} could not be synced to Xero: {'; '.join(counts.problems)}")
     payload = _invoice(inv, contact, session.config.get("accountCode"))
-    known = session.mappings("invoice").get(str(inv.id))
+    known = mapping_of(session, "invoice", str(inv.id))
     if known is not None:
         payload["InvoiceID"] = known.remote_id
     answer = session.call(
