@@ -127,6 +127,11 @@ class MemoryData:
     def documents(self) -> Iterable[LocalDocument]:
         return list(self.documents_.values())
 
+    def documents_changed(self, since: int | None) -> Changed[LocalDocument]:
+        with self._lock:
+            mark = self.tick()
+            return Changed(mark, [d for d in self.documents_.values() if since is None or d.updated_at >= since])
+
     def tasks_due(self, through: str) -> Iterable[LocalWorkItem]:
         return [w for (kind, _), w in self.work.items() if kind == "task" and w.due_date and w.due_date <= through]
 

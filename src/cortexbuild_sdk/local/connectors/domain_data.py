@@ -49,6 +49,7 @@ _TICK_WAIT_S = 0.02  # real time to wait for the backend clock to pass a change 
 # What a repeat sync reads: a range of the (account_id, updated_at) index, O(rows changed since the cursor).
 CHANGED_CLIENTS_SQL = "SELECT id, name, email, phone, updated_at FROM clients WHERE account_id = ? AND updated_at >= ?"
 CHANGED_INVOICES_SQL = "SELECT * FROM invoices WHERE account_id = ? AND updated_at >= ? AND status != 'cancelled'"
+CHANGED_DOCUMENTS_SQL = "SELECT id, parent_document_id, version FROM documents WHERE account_id = ? AND updated_at >= ?"
 
 
 def _cents(value: Any) -> int:
@@ -301,6 +302,20 @@ class DomainData:
             if row["root_id"] not in latest or row["version"] > latest[row["root_id"]]["version"]:
                 latest[row["root_id"]] = row
         return [self._local(row, b"") for row in latest.values()]
+
+    def documents_changed(self, since: int | None) -> Changed[LocalDocument]:
+        """The latest version (without bytes) of each document with a row changed since ``since``: a new
+        version is a new row, so a changed document shows up by its own row or its new version's."""
+        after, rows = self._changed(CHANGED_DOCUMENTS_SQL, since)
+        roots = dict.fromkeys(r["parent_document_id"] or r["id"] for r in rows)
+        out: list[LocalDocument] = []
+        with self.ctx.env.db.read() as conn:
+            for root in roots:
+                try:
+                    out.append(self._local(self._latest(conn, root), b""))
+                except NotFound:  # deleted since
+                    continue
+        return Changed(after, out)
 
     def upsert_document(self, local_id: int | None, remote: RemoteDocument) -> LocalDocument:
         if local_id is not None:

@@ -173,6 +173,11 @@ class LocalData(Protocol):
         and changed ones it backs up with :meth:`document`."""
         ...
 
+    def documents_changed(self, since: int | None) -> Changed[LocalDocument]:
+        """Like :meth:`documents` (no bytes), only the documents changed since ``since`` (all for None);
+        ``Changed.since`` as in :meth:`clients_changed`."""
+        ...
+
     def upsert_document(self, local_id: int | None, remote: RemoteDocument) -> LocalDocument:
         """Create a document from a provider file, or store a changed file as the document's new version
         (the documents service keeps the versions); returns it as stored."""
