@@ -29,21 +29,27 @@ class LocalCursors:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.pending: dict[str, int] = {}
+        self.pending: dict[str, tuple[int, str | None]] = {}
+
+    def last(self, what: str) -> Mapping_ | None:
+        """The cursor the last clean sync saved for local ``what`` (None: none yet, read everything)."""
+        return mapping_of(self.session, "cursor", f"local:{what}")
 
     def since(self, what: str) -> int | None:
-        """Where this sync reads local ``what`` from: the cursor the last clean sync saved (None: all)."""
-        cursor = mapping_of(self.session, "cursor", f"local:{what}")
+        """Where this sync reads local ``what`` from."""
+        cursor = self.last(what)
         return cursor.local_updated_at if cursor is not None else None
 
-    def changed(self, what: str, read: Callable[[int | None], Changed[T]]) -> Changed[T]:
-        """``read(since)`` from this integration's cursor; the cursor it returns is saved by :meth:`save`."""
+    def changed(self, what: str, read: Callable[[int | None], Changed[T]], *, note: str | None = None) -> Changed[T]:
+        """``read(since)`` from this integration's cursor; the cursor it returns is saved by :meth:`save`, with
+        ``note`` (what else the read covered, e.g. Slack's due-date horizon) as the cursor's ``sync_token``."""
         changed = read(self.since(what))
-        self.pending[what] = changed.since
+        self.pending[what] = (changed.since, note)
         return changed
 
     def save(self) -> None:
         """Move the cursors read this sync (exactly: ``Changed.since`` misses no later commit)."""
-        for what, since in self.pending.items():
-            self.session.save_mapping("cursor", f"local:{what}", f"local:{what}", local_updated_at=since)
+        for what, (since, note) in self.pending.items():
+            key = f"local:{what}"
+            self.session.save_mapping("cursor", key, key, sync_token=note, local_updated_at=since)
         self.pending.clear()

@@ -190,3 +190,9 @@ class LocalData(Protocol):
     def tasks_due(self, through: str) -> Iterable[LocalWorkItem]:
         """Open tasks whose ``due_date`` is on or before ``through`` (``YYYY-MM-DD``): Slack reminders."""
         ...
+
+    def tasks_due_changed(self, since: int | None, due_after: str | None, through: str) -> Changed[LocalWorkItem]:
+        """The open tasks due on or before ``through`` that changed since ``since`` or whose ``due_date`` is
+        after ``due_after`` (the horizon the last read covered): all open due tasks when ``since`` is None.
+        A repeat Slack sync reads the tasks that may need a reminder now, not every overdue one again."""
+        ...
