@@ -19,7 +19,7 @@ class Reads:
     """Whole-table reads (``clients()``, ``documents()``, ...): a repeat sync makes none."""
     mappings: int = 0
     """Mapping rows read (counted by the test's session wrapper, where it has one)."""
-    after_read: list[Callable[[], None]] = field(default_factory=list)
+    after_read: list[Callable[[], object]] = field(default_factory=list)
 
 
 class CountingData(DomainData):

@@ -22,12 +22,13 @@ from cortexbuild_sdk.local import Backend
 from cortexbuild_sdk.local.connectors.spec import Mapping_
 from cortexbuild_sdk.local.providers import PROVIDERS
 from cortexbuild_sdk.local.services.connections import ConnectorSession
+from cortexbuild_sdk.resources._domain import ItemParam
 from cortexbuild_sdk.types import SyncRun
 
 from .conftest import HOST
 from .counting import CountingData, Reads
 
-ITEMS = [{"description": "Labour", "quantity": "1", "unit_price": "100.00"}]
+ITEMS: list[ItemParam] = [{"description": "Labour", "quantity": "1", "unit_price": "100.00"}]
 
 
 @dataclass
