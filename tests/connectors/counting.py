@@ -14,7 +14,9 @@ from cortexbuild_sdk.local.services.context import Ctx
 @dataclass
 class Reads:
     rows: int = 0
-    """Rows the connector read from the domain: changed-rows reads, whole-table reads and single-row reads."""
+    """Rows the connector read from the domain in changed-rows and whole-table reads."""
+    loaded: int = 0
+    """Single rows read by id (an invoice to mark paid, a document's bytes to upload)."""
     whole: int = 0
     """Whole-table reads (``clients()``, ``documents()``, ...): a repeat sync makes none."""
     mappings: int = 0
@@ -63,9 +65,9 @@ class CountingData(DomainData):
         return self._whole(super().tasks_due(through))
 
     def invoice(self, invoice_id: int) -> Any:
-        self.reads.rows += 1
+        self.reads.loaded += 1
         return super().invoice(invoice_id)
 
     def document(self, document_id: int) -> Any:
-        self.reads.rows += 1
+        self.reads.loaded += 1
         return super().document(document_id)

@@ -78,7 +78,7 @@ class World:
     reads: Reads
 
     def sync(self, iid: int, *, ok: bool = True) -> SyncRun:
-        self.reads.rows = self.reads.whole = self.reads.mappings = 0
+        self.reads.rows = self.reads.whole = self.reads.mappings = self.reads.loaded = 0
         run = self.client.integrations.sync(iid)
         assert run is not None
         self.backend.wait_for_syncs()
@@ -258,13 +258,13 @@ def test_stripe_repeat_sync_reads_no_local_row(world: World) -> None:
         {"id": "pi_3", "status": "processing", "metadata": {"cortexbuild_invoice_id": str(invoices[3])}}
     )
     first = world.sync(iid)
-    assert first.counts.updated == 3 and world.reads.rows == 3  # each paid invoice read once
+    assert first.counts.updated == 3 and world.reads.loaded == 3  # each paid invoice read once
 
     second = world.sync(iid)
-    assert world.reads.rows == 0 and world.reads.whole == 0 and second.counts.skipped == 3
+    assert world.reads.loaded == world.reads.rows == world.reads.whole == 0 and second.counts.skipped == 3
     assert world.reads.mappings == 3  # each listed succeeded intent's own mapping (a probe), not every payment
 
     world.provider.intents[3].update(status="succeeded", amount_received=10_000, currency="usd")
     third = world.sync(iid)  # the intent that succeeded since is recorded; the others are not touched
-    assert world.reads.rows == 1 and third.counts.updated == 1 and third.counts.skipped == 3
+    assert world.reads.loaded == 1 and third.counts.updated == 1 and third.counts.skipped == 3
     assert [c.invoices.retrieve(i).status for i in invoices] == ["paid", "paid", "paid", "paid", "draft"]
