@@ -130,6 +130,11 @@ def _integration(c: CortexBuild, provider: str, credentials: dict[str, str]) -> 
     return c.integrations.create(provider=provider, name=provider, credentials=credentials).id
 
 
+def _mailchimp(c: CortexBuild) -> int:
+    credentials, config = {"apiKey": "abc123-us6"}, {"listId": "list9"}
+    return c.integrations.create(provider="mailchimp", name="News", credentials=credentials, config=config).id
+
+
 def _clients(c: CortexBuild, n: int) -> list[int]:
     return [c.clients.create(name=f"Client {k:03d}", email=f"c{k}@example.com").id for k in range(n)]
 
@@ -192,9 +197,7 @@ def test_xero_push_invoice_finds_an_unchanged_clients_contact(world: World) -> N
 
 def test_mailchimp_repeat_sync_reads_only_changed_clients(world: World) -> None:
     c = world.client
-    iid = c.integrations.create(
-        provider="mailchimp", name="News", credentials={"apiKey": "abc123-us6"}, config={"listId": "list9"}
-    ).id
+    iid = _mailchimp(c)
     ids = _clients(c, 10)
     first = world.sync(iid)
     assert world.reads.rows == 10 and first.counts.created == 10 and len(world.provider.members) == 10
@@ -223,9 +226,7 @@ def test_mailchimp_repeat_sync_reads_only_changed_clients(world: World) -> None:
 
 def test_mailchimp_add_member_reads_one_client(world: World) -> None:
     c = world.client
-    iid = c.integrations.create(
-        provider="mailchimp", name="News", credentials={"apiKey": "abc123-us6"}, config={"listId": "list9"}
-    ).id
+    iid = _mailchimp(c)
     ids = _clients(c, 5)
     world.reads.rows = 0
     result = c.integrations.mailchimp(iid).add_member(client_id=ids[3])

@@ -180,24 +180,22 @@ class DomainData:
                 out += [_invoice(r) for r in rows]
         return out
 
-    def invoice(self, invoice_id: int) -> LocalInvoice:
+    def _owned(self, table: str, row_id: int) -> sqlite3.Row:
+        """Row ``row_id`` of ``table`` if this account owns it, else ``NotFound`` (never another account's)."""
         with self.ctx.env.db.read() as conn:
             row = conn.execute(
-                "SELECT * FROM invoices WHERE id = ? AND account_id = ?", (invoice_id, self.ctx.account.id)
+                f"SELECT * FROM {table}s WHERE id = ? AND account_id = ?", (row_id, self.ctx.account.id)
             ).fetchone()
         if row is None:
-            raise NotFound("invoice", invoice_id)
-        return _invoice(row)
+            raise NotFound(table, row_id)
+        assert isinstance(row, sqlite3.Row)
+        return row
+
+    def invoice(self, invoice_id: int) -> LocalInvoice:
+        return _invoice(self._owned("invoice", invoice_id))
 
     def client(self, client_id: int) -> LocalClient:
-        with self.ctx.env.db.read() as conn:
-            row = conn.execute(
-                "SELECT id, name, email, phone, updated_at FROM clients WHERE id = ? AND account_id = ?",
-                (client_id, self.ctx.account.id),
-            ).fetchone()
-        if row is None:
-            raise NotFound("client", client_id)
-        return _client(row)
+        return _client(self._owned("client", client_id))
 
     def upsert_client(self, local_id: int | None, remote: RemoteClient) -> LocalClient:
         email = _text(remote.email)
