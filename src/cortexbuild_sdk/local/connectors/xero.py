@@ -15,7 +15,7 @@ from .common import basic, body_dict
 from .cursor import LocalCursors, mapping_of
 from .local_data import LocalInvoice
 from .quickbooks import money
-from .spec import Action, ActionParams, Session, SyncCounts
+from .spec import Action, ActionParams, Mapping_, Session, SyncCounts
 
 __all__ = ["XeroConnector"]
 
@@ -64,16 +64,18 @@ def sync_contacts(session: Session, counts: SyncCounts) -> dict[str, str]:
             )
         )
         answered = answer.get("Contacts") or []
+        saved: list[Mapping_] = []
         for client, item in zip(chunk, answered, strict=False):
             problem = _errors(item)
             if problem or not item.get("ContactID"):
                 counts.failed += 1
                 counts.problems.append(f"client {client.id}: {problem or 'no ContactID returned'}")
                 continue
-            session.save_mapping("contact", str(client.id), str(item["ContactID"]), local_updated_at=client.updated_at)
+            saved.append(Mapping_(str(client.id), str(item["ContactID"]), None, client.updated_at, None))
             out[str(client.id)] = str(item["ContactID"])
             counts.created += str(client.id) not in known
             counts.updated += str(client.id) in known
+        session.save_mappings("contact", saved)  # one transaction per answered array
         for client in chunk[len(answered) :]:  # a short answer: the rest went unconfirmed
             counts.failed += 1
             counts.problems.append(f"client {client.id}: no answer from Xero")
