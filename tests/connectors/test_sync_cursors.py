@@ -181,7 +181,7 @@ def test_xero_change_during_a_sync_and_a_refused_contact_are_read_again(world: W
     assert world.reads.rows == 0 and world.provider.writes == writes
 
 
-def test_xero_push_invoice_finds_an_unchanged_clients_contact(world: World) -> None:
+def test_xero_push_invoice_touches_only_its_clients_contact(world: World) -> None:
     c = world.client
     iid = _integration(c, "xero", {"accessToken": "at", "tenantId": "tenant-1"})
     (cid,) = _clients(c, 1)
@@ -193,6 +193,7 @@ def test_xero_push_invoice_finds_an_unchanged_clients_contact(world: World) -> N
         result = c.integrations.xero(iid).push_invoice(inv.id)
     assert result.result == {"invoice_id": inv.id, "remote_id": "xi-1", "created": True}
     assert json.loads(pushed.calls.last.request.content)["Invoices"][0]["Contact"] == {"ContactID": "ct-1"}
+    assert world.provider.writes == 1 and world.reads.whole == 0  # the unchanged contact was not sent again
 
 
 def test_mailchimp_repeat_sync_reads_only_changed_clients(world: World) -> None:

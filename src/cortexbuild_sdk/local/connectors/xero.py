@@ -5,7 +5,7 @@ so each item answers with its own ``ValidationErrors``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -13,7 +13,7 @@ import httpx
 from .base import ProviderError, ProviderRequest, json_of
 from .common import basic, body_dict
 from .cursor import LocalCursors, mapping_of
-from .local_data import LocalInvoice
+from .local_data import LocalClient, LocalInvoice
 from .quickbooks import money
 from .spec import Action, ActionParams, Mapping_, Session, SyncCounts
 
@@ -42,12 +42,20 @@ def sync_contacts(session: Session, counts: SyncCounts) -> dict[str, str]:
     cursors = LocalCursors(session)
     changed = cursors.changed("clients", session.local_data().clients_changed)
     known = session.lookup_mappings("contact", local_ids=[str(c.id) for c in changed.rows])
-    out = {lid: m.remote_id for lid, m in known.items()}
-    pending = [
-        c for c in changed.rows if str(c.id) not in known or c.updated_at > (known[str(c.id)].local_updated_at or 0)
-    ]
-    counts.skipped += len(changed.rows) - len(pending)
     failed = counts.failed
+    out = _push_contacts(session, changed.rows, known, counts)
+    if counts.failed == failed:
+        cursors.save()
+    return out
+
+
+def _push_contacts(
+    session: Session, clients: Sequence[LocalClient], known: Mapping[str, Mapping_], counts: SyncCounts
+) -> dict[str, str]:
+    """Push the new and changed ``clients`` (``known``: their mappings) in arrays of 50; client id -> ContactID."""
+    out = {lid: m.remote_id for lid, m in known.items()}
+    pending = [c for c in clients if str(c.id) not in known or c.updated_at > (known[str(c.id)].local_updated_at or 0)]
+    counts.skipped += len(clients) - len(pending)
     for start in range(0, len(pending), 50):
         chunk = pending[start : start + 50]
         contacts = []
@@ -79,8 +87,6 @@ def sync_contacts(session: Session, counts: SyncCounts) -> dict[str, str]:
         for client in chunk[len(answered) :]:  # a short answer: the rest went unconfirmed
             counts.failed += 1
             counts.problems.append(f"client {client.id}: no answer from Xero")
-    if counts.failed == failed:
-        cursors.save()
     return out
 
 
@@ -107,11 +113,12 @@ def _invoice(inv: LocalInvoice, contact_id: str, account_code: str | None) -> di
 
 def push_invoice(session: Session, p: PushInvoice) -> dict[str, Any]:
     counts = SyncCounts()
-    contacts = sync_contacts(session, counts)
-    inv = session.local_data().invoice(p.invoice_id)
-    contact = contacts.get(str(inv.client_id))
-    if contact is None and (linked := mapping_of(session, "contact", str(inv.client_id))) is not None:
-        contact = linked.remote_id  # unchanged since it was pushed: not read again
+    data = session.local_data()
+    inv = data.invoice(p.invoice_id)
+    # Only the invoice's client: pushed first if Xero lacks it or it changed (the sync's cursor is not moved).
+    linked = mapping_of(session, "contact", str(inv.client_id))
+    twins = {str(inv.client_id): linked} if linked is not None else {}
+    contact = _push_contacts(session, [data.client(inv.client_id)], twins, counts).get(str(inv.client_id))
     if contact is None:
         from ..errors import Invalid
 
