@@ -27,6 +27,7 @@ class MemoryData:
         self.invoices_: dict[int, LocalInvoice] = {}
         self.documents_: dict[int, LocalDocument] = {}
         self.work: dict[tuple[str, int], LocalWorkItem] = {}
+        self._work_stamps: dict[tuple[str, int], tuple[LocalWorkItem, int]] = {}  # an updated_at per version
         self.paid_events: list[dict[str, Any]] = []
         self.versions: dict[int, list[bytes]] = {}
         self._ids = itertools.count(1)
@@ -78,6 +79,11 @@ class MemoryData:
             raise NotFound("invoice", invoice_id)
         return self.invoices_[invoice_id]
 
+    def client(self, client_id: int) -> LocalClient:
+        if client_id not in self.clients_:
+            raise NotFound("client", client_id)
+        return self.clients_[client_id]
+
     def upsert_client(self, local_id: int | None, remote: RemoteClient) -> LocalClient:
         with self._lock:
             cid = local_id if local_id is not None else next(self._ids)
@@ -122,8 +128,29 @@ class MemoryData:
     def documents(self) -> Iterable[LocalDocument]:
         return list(self.documents_.values())
 
+    def documents_changed(self, since: int | None) -> Changed[LocalDocument]:
+        with self._lock:
+            mark = self.tick()
+            return Changed(mark, [d for d in self.documents_.values() if since is None or d.updated_at >= since])
+
     def tasks_due(self, through: str) -> Iterable[LocalWorkItem]:
         return [w for (kind, _), w in self.work.items() if kind == "task" and w.due_date and w.due_date <= through]
+
+    def tasks_due_changed(self, since: int | None, due_after: str | None, through: str) -> Changed[LocalWorkItem]:
+        with self._lock:
+            for key, item in self.work.items():  # a replaced item is a changed one
+                if self._work_stamps.get(key, (None, 0))[0] != item:
+                    self._work_stamps[key] = (item, self.tick())
+            mark = self.tick()
+            due = [
+                (w, self._work_stamps[key][1])
+                for key, w in self.work.items()
+                if key[0] == "task" and w.due_date and w.due_date <= through
+            ]
+            return Changed(
+                mark,
+                [w for w, at in due if since is None or at >= since or (w.due_date or "") > (due_after or "")],
+            )
 
     def upsert_document(self, local_id: int | None, remote: RemoteDocument) -> LocalDocument:
         with self._lock:

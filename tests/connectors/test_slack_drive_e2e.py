@@ -114,7 +114,7 @@ def test_drive_sync_backs_up_new_and_changed_documents(
 
     assert sync() == ("success", 2, 0, 0)
     assert sync() == ("success", 0, 0, 2)
-    data.documents_[102] = LocalDocument(102, "b.pdf", "application/pdf", b"B2", 30, 5, "Tower B")
+    data.documents_[102] = LocalDocument(102, "b.pdf", "application/pdf", b"B2", data.tick(), 5, "Tower B")
     assert sync() == ("success", 0, 1, 1)
     file_b = next(f for f in d_state.files.values() if f["name"] == "b.pdf")
     assert d_state.content[file_b["id"]] == [b"B", b"B2"]  # the old version is kept

@@ -58,9 +58,9 @@ def test_slack_sync_sends_due_task_reminders_once(
         mock.post(f"{HOST}/api/auth.test").respond(json={"ok": True, "team": "Acme"})
         post = mock.post(f"{HOST}/api/chat.postMessage").respond(json={"ok": True, "channel": "C1", "ts": "5.5"})
         assert _run(client, backend, iid) == "success 2/0"
-        assert _run(client, backend, iid) == "success 0/2"  # sent once per task and due date
+        assert _run(client, backend, iid) == "success 0/0"  # sent once per task and due date: nothing read again
         clock.advance(10 * 86400)
-        assert _run(client, backend, iid) == "success 1/2"
+        assert _run(client, backend, iid) == "success 1/0"  # only the task whose due date came into the window
     texts = sorted(json.loads(c.request.content)["text"] for c in post.calls)
     assert texts == [
         "Reminder: task *Order rebar* is overdue",

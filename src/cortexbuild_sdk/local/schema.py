@@ -12,6 +12,7 @@ import sqlite3
 
 from .schema_connectors import v_connectors as _v_connectors
 from .schema_delivery import _v_delivery, _v_delivery_indexes, _v_delivery_lean
+from .schema_domain import v_connector_change_indexes as _v_connector_change_indexes
 from .schema_domain import v_sync_cursor_indexes as _v_sync_cursor_indexes
 from .schema_hardening import _v_hardening
 from .store import Migration, run_script
@@ -384,4 +385,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v_delivery_indexes,
     _v_delivery_lean,
     _v_sync_cursor_indexes,
+    _v_connector_change_indexes,
 )

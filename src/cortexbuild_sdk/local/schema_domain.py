@@ -149,3 +149,12 @@ def v_sync_cursor_indexes(conn: sqlite3.Connection) -> None:
     since its cursor (``account_id = ? AND updated_at >= ?``) as a range of these indexes, O(rows changed)."""
     conn.execute("CREATE INDEX IF NOT EXISTS clients_updated ON clients (account_id, updated_at)")
     conn.execute("CREATE INDEX IF NOT EXISTS invoices_updated ON invoices (account_id, updated_at)")
+
+
+def v_connector_change_indexes(conn: sqlite3.Connection) -> None:
+    """Migration ``_v_connector_change_indexes``: the other connectors' repeat syncs read what changed since
+    their cursors as index ranges too: documents by ``updated_at`` (Google Drive backups); tasks by
+    ``updated_at`` and by ``due_date`` (Slack reminders: changed tasks, and tasks whose due date came in)."""
+    conn.execute("CREATE INDEX IF NOT EXISTS documents_updated ON documents (account_id, updated_at)")
+    conn.execute("CREATE INDEX IF NOT EXISTS tasks_updated ON tasks (account_id, updated_at)")
+    conn.execute("CREATE INDEX IF NOT EXISTS tasks_due_date ON tasks (account_id, due_date)")

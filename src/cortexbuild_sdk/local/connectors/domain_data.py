@@ -49,6 +49,15 @@ _TICK_WAIT_S = 0.02  # real time to wait for the backend clock to pass a change 
 # What a repeat sync reads: a range of the (account_id, updated_at) index, O(rows changed since the cursor).
 CHANGED_CLIENTS_SQL = "SELECT id, name, email, phone, updated_at FROM clients WHERE account_id = ? AND updated_at >= ?"
 CHANGED_INVOICES_SQL = "SELECT * FROM invoices WHERE account_id = ? AND updated_at >= ? AND status != 'cancelled'"
+_OPEN = f"status IN ({', '.join(repr(s) for s in _OPEN_TASK)})"  # constants, inlined: the plan stays fixed
+# Open tasks due by ?4 that changed since ?2, or whose due date came in after ?3: two index ranges, no scan.
+CHANGED_DUE_TASKS_SQL = (
+    "SELECT id, title, description, due_date FROM tasks WHERE account_id = ?1 AND updated_at >= ?2"
+    f" AND {_OPEN} AND due_date <= ?4"
+    " UNION SELECT id, title, description, due_date FROM tasks WHERE account_id = ?1 AND due_date > ?3"
+    f" AND due_date <= ?4 AND {_OPEN}"
+)
+CHANGED_DOCUMENTS_SQL = "SELECT id, parent_document_id, version FROM documents WHERE account_id = ? AND updated_at >= ?"
 
 
 def _cents(value: Any) -> int:
@@ -129,7 +138,7 @@ class DomainData:
             ).fetchall()
         return [_invoice(r) for r in rows]
 
-    def _changed(self, sql: str, since: int | None) -> tuple[int, list[sqlite3.Row]]:
+    def _changed(self, sql: str, since: int | None, *more: object) -> tuple[int, list[sqlite3.Row]]:
         """Rows of ``sql`` changed since ``since``, and the cursor for next time.
 
         Every domain write stamps ``updated_at`` inside its ``BEGIN IMMEDIATE`` transaction. Taking the mark
@@ -141,7 +150,7 @@ class DomainData:
         unchanged by their mapping."""
         with self.ctx.env.db.write() as conn:
             mark = self.ctx.now_ms()
-            rows = conn.execute(sql, (self.ctx.account.id, since if since is not None else 0)).fetchall()
+            rows = conn.execute(sql, (self.ctx.account.id, since if since is not None else 0, *more)).fetchall()
             deadline = time.monotonic() + _TICK_WAIT_S
             while self.ctx.now_ms() <= mark and time.monotonic() < deadline:
                 time.sleep(0.0002)
@@ -171,14 +180,22 @@ class DomainData:
                 out += [_invoice(r) for r in rows]
         return out
 
-    def invoice(self, invoice_id: int) -> LocalInvoice:
+    def _owned(self, table: str, row_id: int) -> sqlite3.Row:
+        """Row ``row_id`` of ``table`` if this account owns it, else ``NotFound`` (never another account's)."""
         with self.ctx.env.db.read() as conn:
             row = conn.execute(
-                "SELECT * FROM invoices WHERE id = ? AND account_id = ?", (invoice_id, self.ctx.account.id)
+                f"SELECT * FROM {table}s WHERE id = ? AND account_id = ?", (row_id, self.ctx.account.id)
             ).fetchone()
         if row is None:
-            raise NotFound("invoice", invoice_id)
-        return _invoice(row)
+            raise NotFound(table, row_id)
+        assert isinstance(row, sqlite3.Row)
+        return row
+
+    def invoice(self, invoice_id: int) -> LocalInvoice:
+        return _invoice(self._owned("invoice", invoice_id))
+
+    def client(self, client_id: int) -> LocalClient:
+        return _client(self._owned("client", client_id))
 
     def upsert_client(self, local_id: int | None, remote: RemoteClient) -> LocalClient:
         email = _text(remote.email)
@@ -292,6 +309,20 @@ class DomainData:
                 latest[row["root_id"]] = row
         return [self._local(row, b"") for row in latest.values()]
 
+    def documents_changed(self, since: int | None) -> Changed[LocalDocument]:
+        """The latest version (without bytes) of each document with a row changed since ``since``: a new
+        version is a new row, so a changed document shows up by its own row or its new version's."""
+        after, rows = self._changed(CHANGED_DOCUMENTS_SQL, since)
+        roots = dict.fromkeys(r["parent_document_id"] or r["id"] for r in rows)
+        out: list[LocalDocument] = []
+        with self.ctx.env.db.read() as conn:
+            for root in roots:
+                try:
+                    out.append(self._local(self._latest(conn, root), b""))
+                except NotFound:  # deleted since
+                    continue
+        return Changed(after, out)
+
     def upsert_document(self, local_id: int | None, remote: RemoteDocument) -> LocalDocument:
         if local_id is not None:
             with self.ctx.env.db.read() as conn:
@@ -329,6 +360,12 @@ class DomainData:
             return LocalWorkItem("rfi", row["id"], f"{row['rfi_number']}: {row['subject']}", row["question"],
                                  row["due_date"])  # fmt: skip
         return LocalWorkItem("task", row["id"], row["title"], row["description"] or "", row["due_date"])
+
+    def tasks_due_changed(self, since: int | None, due_after: str | None, through: str) -> Changed[LocalWorkItem]:
+        after, rows = self._changed(CHANGED_DUE_TASKS_SQL, since, due_after or "", through)
+        return Changed(
+            after, [LocalWorkItem("task", r["id"], r["title"], r["description"] or "", r["due_date"]) for r in rows]
+        )
 
     def tasks_due(self, through: str) -> Iterable[LocalWorkItem]:
         marks = ", ".join("?" for _ in _OPEN_TASK)

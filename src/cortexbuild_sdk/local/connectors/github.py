@@ -9,6 +9,7 @@ import httpx
 
 from .base import ProviderError, ProviderRequest, json_of
 from .common import IssueParams, bearer, body_dict, issue_text, require
+from .cursor import mapping_of
 from .spec import Action, Session, SyncCounts
 
 __all__ = ["GitHubConnector"]
@@ -27,7 +28,7 @@ def create_issue(session: Session, p: CreateIssue) -> dict[str, Any]:
     repo = p.repo or require(session, "repo", "the repository name")
     title, body, key = issue_text(session, p)
     if key is not None:
-        known = session.mappings("issue").get(key)
+        known = mapping_of(session, "issue", key)
         if known is not None:  # one issue per RFI/task: never a duplicate
             return {"number": int(known.remote_id.rsplit("#", 1)[1]), "html_url": known.sync_token, "created": False}
     payload: dict[str, Any] = {"title": title, "body": body}

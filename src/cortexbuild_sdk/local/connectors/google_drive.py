@@ -15,6 +15,7 @@ import httpx
 
 from .base import ProviderError, ProviderRequest, json_of
 from .common import bearer, body_dict
+from .cursor import LocalCursors, mapping_of
 from .local_data import LocalDocument, RemoteDocument
 from .spec import Action, ActionParams, Session, SyncCounts
 
@@ -44,7 +45,7 @@ def _q(value: str) -> str:
 
 
 def ensure_folder(session: Session, name: str, parent: str | None, key: str) -> str:
-    known = session.mappings("folder").get(key)
+    known = mapping_of(session, "folder", key)
     if known is not None:
         return known.remote_id
     query = f"name = '{_q(name)}' and mimeType = '{FOLDER}' and trashed = false"
@@ -132,7 +133,7 @@ def _upload(session: Session, doc: LocalDocument, file_id: str | None, parent: s
 
 
 def upload_document(session: Session, doc: LocalDocument) -> tuple[dict[str, Any], bool]:
-    known = session.mappings("file").get(str(doc.id))
+    known = mapping_of(session, "file", str(doc.id))
     root = _root(session)
     parent = root
     if doc.project_id is not None:
@@ -173,7 +174,7 @@ class DocumentVersions(ActionParams):
 
 def _upload_action(session: Session, p: UploadDocument) -> dict[str, Any]:
     doc = session.local_data().document(p.document_id)
-    known = session.mappings("file").get(str(doc.id))
+    known = mapping_of(session, "file", str(doc.id))
     if known is not None and known.remote_updated == content_hash(doc.content):
         # Drive has these bytes already (backed up before, or pulled from Drive by a sync): no new revision.
         return {"file_id": known.remote_id, "version": known.sync_token, "web_view_link": None, "created": False}
@@ -187,7 +188,7 @@ def _upload_action(session: Session, p: UploadDocument) -> dict[str, Any]:
 
 
 def _file_id(session: Session, document_id: int) -> str:
-    known = session.mappings("file").get(str(document_id))
+    known = mapping_of(session, "file", str(document_id))
     if known is None:
         from ..errors import Conflict
 
@@ -264,27 +265,33 @@ class GoogleDriveConnector:
         return {"user": (about.get("user") or {}).get("emailAddress")}
 
     def sync(self, session: Session, counts: SyncCounts) -> None:
-        """Both ways. Push: every local document not yet in Drive, a new revision of changed ones. Pull: files
+        """Both ways. Push: the local documents changed since the last clean sync (read from a cursor), new
+        ones uploaded, changed ones as a new revision. Pull: files
         added to a project folder in Drive become documents; files changed in Drive (a new ``version``) become
         new versions of theirs. A document changed on both sides keeps the local edit (pushed as a revision)."""
         data = session.local_data()
-        known = session.mappings("file")
+        cursors = LocalCursors(session)
+        changed = cursors.changed("documents", data.documents_changed)
+        known = session.lookup_mappings("file", local_ids=[str(doc.id) for doc in changed.rows])
         pushed: set[str] = set()
-        for doc in data.documents():
+        for doc in changed.rows:
             m = known.get(str(doc.id))
             if m is not None and doc.updated_at <= (m.local_updated_at or 0):
                 continue
-            _, created = upload_document(session, data.document(doc.id))  # documents() carries no bytes
+            _, created = upload_document(session, data.document(doc.id))  # documents_changed carries no bytes
             pushed.add(str(doc.id))
             counts.created += created
             counts.updated += not created
-        known = session.mappings("file")
-        by_remote = {m.remote_id: m for m in known.values()}
+        # Drive's files.list answers a folder's whole listing (one call per project folder); only the mappings
+        # of the files listed are looked up.
         for key, folder in session.mappings("folder").items():
             if not key.startswith("project:"):
                 continue
             project_id = int(key.split(":", 1)[1])
-            for f in _folder_files(session, folder.remote_id):
+            files = _folder_files(session, folder.remote_id)
+            listed = session.lookup_mappings("file", remote_ids=[str(f["id"]) for f in files])
+            by_remote = {m.remote_id: m for m in listed.values()}
+            for f in files:
                 m = by_remote.get(str(f["id"]))
                 if m is not None and (m.local_id in pushed or str(f.get("version")) == m.sync_token):
                     counts.skipped += m.local_id not in pushed
@@ -308,6 +315,7 @@ class GoogleDriveConnector:
                 )
                 counts.created += m is None
                 counts.updated += m is not None
+        cursors.save()  # a failure raised out above: the cursor stays put and the documents are read again
 
 
 def _folder_files(session: Session, folder_id: str) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ import httpx
 
 from .base import ProviderError, ProviderRequest, json_of
 from .common import IssueParams, basic, body_dict, issue_text, require
+from .cursor import mapping_of
 from .spec import Action, Session, SyncCounts
 
 __all__ = ["JiraConnector", "adf"]
@@ -38,7 +39,7 @@ def create_issue(session: Session, p: CreateIssue) -> dict[str, Any]:
     project = p.project_key or require(session, "projectKey", "the project key")
     title, body, key = issue_text(session, p)
     if key is not None:
-        known = session.mappings("issue").get(key)
+        known = mapping_of(session, "issue", key)
         if known is not None:
             return {"key": known.remote_id, "id": known.sync_token, "created": False}
     fields: dict[str, Any] = {"project": {"key": project}, "summary": title[:255], "issuetype": {"name": p.issue_type}}

@@ -134,6 +134,10 @@ class LocalData(Protocol):
         """The invoice, or ``errors.NotFound``."""
         ...
 
+    def client(self, client_id: int) -> LocalClient:
+        """The client, or ``errors.NotFound``."""
+        ...
+
     def clients_changed(self, since: int | None) -> Changed[LocalClient]:
         """Clients with ``updated_at >= since`` (all of them for None), in id order: a repeat sync reads
         O(what changed), not every client."""
@@ -169,6 +173,11 @@ class LocalData(Protocol):
         and changed ones it backs up with :meth:`document`."""
         ...
 
+    def documents_changed(self, since: int | None) -> Changed[LocalDocument]:
+        """Like :meth:`documents` (no bytes), only the documents changed since ``since`` (all for None);
+        ``Changed.since`` as in :meth:`clients_changed`."""
+        ...
+
     def upsert_document(self, local_id: int | None, remote: RemoteDocument) -> LocalDocument:
         """Create a document from a provider file, or store a changed file as the document's new version
         (the documents service keeps the versions); returns it as stored."""
@@ -180,4 +189,10 @@ class LocalData(Protocol):
 
     def tasks_due(self, through: str) -> Iterable[LocalWorkItem]:
         """Open tasks whose ``due_date`` is on or before ``through`` (``YYYY-MM-DD``): Slack reminders."""
+        ...
+
+    def tasks_due_changed(self, since: int | None, due_after: str | None, through: str) -> Changed[LocalWorkItem]:
+        """The open tasks due on or before ``through`` that changed since ``since`` or whose ``due_date`` is
+        after ``due_after`` (the horizon the last read covered): all open due tasks when ``since`` is None.
+        A repeat Slack sync reads the tasks that may need a reminder now, not every overdue one again."""
         ...

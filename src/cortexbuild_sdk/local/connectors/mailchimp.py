@@ -13,6 +13,7 @@ from ..errors import Invalid
 from ..providers import mailchimp_server
 from .base import ProviderError, ProviderRequest, json_of
 from .common import basic, body_dict, require
+from .cursor import LocalCursors
 from .spec import Action, ActionParams, Session, SyncCounts
 
 __all__ = ["MailchimpConnector", "subscriber_hash"]
@@ -61,11 +62,7 @@ def add_member(session: Session, p: AddMember) -> dict[str, Any]:
     list_id = p.list_id or require(session, "listId", "the audience (list) id")
     email, first, last = p.email, p.first_name or "", p.last_name or ""
     if p.client_id is not None:
-        client = next((c for c in session.local_data().clients() if c.id == p.client_id), None)
-        if client is None:
-            from ..errors import NotFound
-
-            raise NotFound("client", p.client_id)
+        client = session.local_data().client(p.client_id)  # NotFound for another account's id
         email = email or client.email
         if not (first or last):
             first, last = _split(client.name)
@@ -100,10 +97,13 @@ class MailchimpConnector:
         return {"health_status": ping.get("health_status")}
 
     def sync(self, session: Session, counts: SyncCounts) -> None:
-        """Every local client with an email joins the audience; unchanged ones are skipped."""
+        """Every local client with an email joins the audience. Only the clients changed since the last clean
+        sync are read (with their mappings); unchanged ones are skipped."""
         list_id = require(session, "listId", "the audience (list) id")
-        known = session.mappings("member")
-        for client in session.local_data().clients():
+        cursors = LocalCursors(session)
+        changed = cursors.changed("clients", session.local_data().clients_changed)
+        known = session.lookup_mappings("member", local_ids=[str(c.id) for c in changed.rows])
+        for client in changed.rows:
             if not client.email:
                 counts.skipped += 1
                 continue
@@ -118,3 +118,4 @@ class MailchimpConnector:
                 counts.created += 1
             else:
                 counts.updated += 1
+        cursors.save()  # a failed call raises out of the loop: the cursor stays put

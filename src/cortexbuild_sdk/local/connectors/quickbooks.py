@@ -19,6 +19,7 @@ import httpx
 
 from ..errors import Invalid
 from .base import ProviderError, ProviderRequest, json_of
+from .cursor import LocalCursors
 from .local_data import LocalInvoice, LocalLine, RemoteClient
 from .spec import Action, ActionParams, Session, SyncCounts
 
@@ -71,7 +72,7 @@ class _Api:
         self.session = session
         self.incremental: dict[str, bool] = {}
         self.newest: dict[str, datetime] = {}
-        self.local_next: dict[str, int] = {}  # local cursors to save after a clean sync
+        self.local = LocalCursors(session)  # saved with the remote cursors after a clean sync
 
     def query(self, entity: str, where: str = "") -> Iterator[dict[str, Any]]:
         start = 1
@@ -113,21 +114,13 @@ class _Api:
         if entity not in self.newest or seen > self.newest[entity]:
             self.newest[entity] = seen
 
-    def local_since(self, what: str) -> int | None:
-        """Where this sync reads local ``what`` ("clients", "invoices") from: the cursor the last clean sync
-        saved (None: read everything)."""
-        key = f"local:{what}"
-        cursor = self.session.lookup_mappings("cursor", local_ids=[key]).get(key)
-        return cursor.local_updated_at if cursor is not None else None
-
     def advance(self) -> None:
         # Overlap by a minute: a write committing late with an earlier stamp is still seen; re-seen objects are
         # recognised by their unchanged stamp and skipped.
         for entity, newest in self.newest.items():
             mark = (newest - timedelta(seconds=CURSOR_OVERLAP_S)).isoformat(timespec="seconds")
             self.session.save_mapping("cursor", entity, entity, sync_token=mark)
-        for what, since in self.local_next.items():  # exact: see LocalData.clients_changed
-            self.session.save_mapping("cursor", f"local:{what}", f"local:{what}", local_updated_at=since)
+        self.local.save()
 
     def find(self, entity: str, field: str, values: list[str]) -> list[dict[str, Any]]:
         """Objects whose ``field`` is one of ``values`` (``IN`` queries of 100): for linking new local objects

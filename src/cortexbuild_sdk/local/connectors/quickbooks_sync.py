@@ -3,7 +3,7 @@
 Each object's twin is kept in ``connector_mappings`` (local id <-> QuickBooks Id, SyncToken, both sides'
 last-updated stamps), so a second sync with nothing changed writes nothing. Both sides are read from cursors
 saved by the last clean sync: QuickBooks' ``LastUpdatedTime`` and the local ``updated_at`` (an index range, see
-``LocalData.clients_changed``), so a repeat sync reads O(what changed), not every client and invoice.
+``LocalData.clients_changed`` and :class:`~.cursor.LocalCursors`), so a repeat sync reads O(what changed).
 Local data is reached only through the :class:`~.local_data.LocalData` protocol.
 """
 
@@ -94,8 +94,7 @@ def sync_customers(api: _Api, counts: SyncCounts) -> dict[str, str]:
     QuickBooks changed). Returns remote customer id -> local client id for the customers it looked at."""
     s = api.session
     data = s.local_data()
-    changed = data.clients_changed(api.local_since("clients"))
-    api.local_next["clients"] = changed.since
+    changed = api.local.changed("clients", data.clients_changed)
     locals_ = {str(c.id): c for c in changed.rows}
     remote = {str(c["Id"]): c for c in api.pull("Customer")}
     mapped = s.lookup_mappings("customer", local_ids=locals_, remote_ids=remote)
@@ -225,8 +224,7 @@ def sync_invoices(api: _Api, counts: SyncCounts) -> None:
     QuickBooks changed, and the mappings of those (never every invoice). Run after :func:`sync_customers`."""
     s = api.session
     data = s.local_data()
-    changed = data.invoices_changed(api.local_since("invoices"))
-    api.local_next["invoices"] = changed.since
+    changed = api.local.changed("invoices", data.invoices_changed)
     locals_ = {str(i.id): i for i in changed.rows}
     remote = {str(i["Id"]): i for i in api.pull("Invoice")}
     paid_on = _paid_dates(api) if any(cents(i.get("Balance")) == 0 for i in remote.values()) else {}

@@ -14,6 +14,7 @@ import httpx
 from pydantic import Field, StringConstraints
 
 from .base import ProviderError, ProviderRequest, json_of
+from .cursor import LocalCursors
 from .spec import Action, ActionParams, Session, SyncCounts
 
 __all__ = ["SlackConnector"]
@@ -142,7 +143,8 @@ class SlackConnector:
     def sync(self, session: Session, counts: SyncCounts) -> None:
         """Nothing to pull from Slack: the sync proves the token works, then sends what is pending (reminders
         for open tasks due within ``config.reminderDays``, default 1, by the backend's clock; once per task and
-        due date). Event notifications go out as they happen (actions, automations)."""
+        due date). Only the tasks changed since the last clean sync, or whose due date came into the window since,
+        are read. Event notifications go out as they happen (actions, automations)."""
         self.test(session)
         if not session.has_local_data():
             return
@@ -152,9 +154,15 @@ class SlackConnector:
             return
         today = datetime.fromtimestamp(session.now(), timezone.utc).date()
         through = (today + timedelta(days=days)).isoformat()
-        sent = session.mappings("reminder")
-        for task in session.local_data().tasks_due(through):
-            key = f"task:{task.id}:{task.due_date}"
+        cursors = LocalCursors(session)
+        last = cursors.last("tasks_due")
+        horizon = last.sync_token if last is not None else None
+        changed = cursors.changed(
+            "tasks_due", lambda since: session.local_data().tasks_due_changed(since, horizon, through), note=through
+        )
+        due = [(f"task:{task.id}:{task.due_date}", task) for task in changed.rows]
+        sent = session.lookup_mappings("reminder", local_ids=[key for key, _ in due])  # not every reminder ever
+        for key, task in due:
             if key in sent:
                 counts.skipped += 1
                 continue
@@ -162,3 +170,4 @@ class SlackConnector:
             result = session.call(post_message(channel, f"Reminder: task *{task.title}* is {when}"))
             session.save_mapping("reminder", key, key, sync_token=str(result.get("ts")))
             counts.created += 1
+        cursors.save()  # a failed post raised above: the cursor stays put and those tasks are read again

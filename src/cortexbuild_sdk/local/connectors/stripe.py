@@ -24,7 +24,7 @@ _ZERO_DECIMAL = frozenset(
 )
 
 
-def _payment_intents(session: Session) -> Iterator[dict[str, Any]]:
+def _payment_intent_pages(session: Session) -> Iterator[list[dict[str, Any]]]:
     after: str | None = None
     while True:
         params = {"limit": "100"}
@@ -34,7 +34,7 @@ def _payment_intents(session: Session) -> Iterator[dict[str, Any]]:
             ProviderRequest("GET", f"{API}/v1/payment_intents", body_dict, params=params, retry_5xx=True)
         )
         items = [i for i in page.get("data") or [] if isinstance(i, dict)]
-        yield from items
+        yield items
         if not page.get("has_more") or not items:
             return
         after = str(items[-1]["id"])
@@ -44,33 +44,47 @@ class NoParams(ActionParams):
     pass
 
 
-def record_payments(session: Session, _: NoParams | None = None, counts: SyncCounts | None = None) -> dict[str, Any]:
-    counts = counts or SyncCounts()
-    seen = session.mappings("payment")
-    data = None
-    for intent in _payment_intents(session):
+def _succeeded(page: list[dict[str, Any]]) -> list[tuple[str, Any, dict[str, Any]]]:
+    """(intent id, invoice reference, intent) of the page's succeeded intents that name an invoice."""
+    out = []
+    for intent in page:
         invoice_ref = (intent.get("metadata") or {}).get(METADATA_KEY)
-        if intent.get("status") != "succeeded" or not invoice_ref:
+        if intent.get("status") == "succeeded" and invoice_ref:
+            out.append((str(intent["id"]), invoice_ref, intent))
+    return out
+
+
+def record_payments(session: Session, _: NoParams | None = None, counts: SyncCounts | None = None) -> dict[str, Any]:
+    """Stripe's list has no "changed since" filter that catches an intent succeeding after it was created, so
+    every page is read; locally, only the mappings of each page's succeeded intents are looked up."""
+    counts = counts or SyncCounts()
+    data = None
+    for page in _payment_intent_pages(session):
+        succeeded = _succeeded(page)
+        if not succeeded:
             continue
-        if str(intent["id"]) in {m.remote_id for m in seen.values()} or f"pi:{intent['id']}" in seen:
-            counts.skipped += 1
-            continue
-        data = data or session.local_data()
-        if not (str(invoice_ref).isascii() and str(invoice_ref).isdigit()):
-            counts.failed += 1
-            counts.problems.append(f"{intent['id']}: {METADATA_KEY} {invoice_ref!r} is not an invoice id")
-            continue
-        amount = int(intent.get("amount_received") or 0)
-        if str(intent.get("currency", "")).lower() in _ZERO_DECIMAL:
-            amount *= 100  # local money is cents
-        changed = data.mark_invoice_paid(int(invoice_ref), paid_cents=amount, paid_at=None)
-        session.save_mapping(
-            "payment", f"pi:{intent['id']}", str(intent["id"]), remote_updated=str(intent.get("created"))
-        )
-        if changed:
-            counts.updated += 1
-        else:
-            counts.skipped += 1
+        # Recorded before: a "payment" mapping whose remote id is the intent's (an index probe per intent).
+        recorded = session.lookup_mappings("payment", remote_ids=[i for i, _, _ in succeeded])
+        seen = {m.remote_id for m in recorded.values()}
+        for intent_id, invoice_ref, intent in succeeded:
+            if intent_id in seen:
+                counts.skipped += 1
+                continue
+            data = data or session.local_data()
+            if not (str(invoice_ref).isascii() and str(invoice_ref).isdigit()):
+                counts.failed += 1
+                counts.problems.append(f"{intent_id}: {METADATA_KEY} {invoice_ref!r} is not an invoice id")
+                continue
+            amount = int(intent.get("amount_received") or 0)
+            if str(intent.get("currency", "")).lower() in _ZERO_DECIMAL:
+                amount *= 100  # local money is cents
+            changed = data.mark_invoice_paid(int(invoice_ref), paid_cents=amount, paid_at=None)
+            session.save_mapping("payment", f"pi:{intent_id}", intent_id, remote_updated=str(intent.get("created")))
+            seen.add(intent_id)
+            if changed:
+                counts.updated += 1
+            else:
+                counts.skipped += 1
     return {"counts": counts.as_dict(), "problems": counts.problems}
 
 

@@ -5,16 +5,17 @@ so each item answers with its own ``ValidationErrors``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
 
 from .base import ProviderError, ProviderRequest, json_of
 from .common import basic, body_dict
-from .local_data import LocalInvoice
+from .cursor import LocalCursors, mapping_of
+from .local_data import LocalClient, LocalInvoice
 from .quickbooks import money
-from .spec import Action, ActionParams, Session, SyncCounts
+from .spec import Action, ActionParams, Mapping_, Session, SyncCounts
 
 __all__ = ["XeroConnector"]
 
@@ -35,15 +36,26 @@ def _errors(item: Mapping[str, Any]) -> str:
 
 
 def sync_contacts(session: Session, counts: SyncCounts) -> dict[str, str]:
-    """Push local clients as contacts (new and changed); returns client id -> ContactID."""
-    known = session.mappings("contact")
+    """Push the local clients changed since the last clean push as contacts (new and changed), reading only
+    those and their mappings; returns client id -> ContactID for the clients it read. The cursor moves only
+    when every contact went through (a failed one is read again next time)."""
+    cursors = LocalCursors(session)
+    changed = cursors.changed("clients", session.local_data().clients_changed)
+    known = session.lookup_mappings("contact", local_ids=[str(c.id) for c in changed.rows])
+    failed = counts.failed
+    out = _push_contacts(session, changed.rows, known, counts)
+    if counts.failed == failed:
+        cursors.save()
+    return out
+
+
+def _push_contacts(
+    session: Session, clients: Sequence[LocalClient], known: Mapping[str, Mapping_], counts: SyncCounts
+) -> dict[str, str]:
+    """Push the new and changed ``clients`` (``known``: their mappings) in arrays of 50; client id -> ContactID."""
     out = {lid: m.remote_id for lid, m in known.items()}
-    pending = [
-        c
-        for c in session.local_data().clients()
-        if str(c.id) not in known or c.updated_at > (known[str(c.id)].local_updated_at or 0)
-    ]
-    counts.skipped += len(out) - sum(1 for c in pending if str(c.id) in known)
+    pending = [c for c in clients if str(c.id) not in known or c.updated_at > (known[str(c.id)].local_updated_at or 0)]
+    counts.skipped += len(clients) - len(pending)
     for start in range(0, len(pending), 50):
         chunk = pending[start : start + 50]
         contacts = []
@@ -59,16 +71,22 @@ def sync_contacts(session: Session, counts: SyncCounts) -> dict[str, str]:
                 "POST", f"{API}/Contacts", body_dict, json={"Contacts": contacts}, params={"summarizeErrors": "false"}
             )
         )
-        for client, item in zip(chunk, answer.get("Contacts") or [], strict=False):
+        answered = answer.get("Contacts") or []
+        saved: list[Mapping_] = []
+        for client, item in zip(chunk, answered, strict=False):
             problem = _errors(item)
             if problem or not item.get("ContactID"):
                 counts.failed += 1
                 counts.problems.append(f"client {client.id}: {problem or 'no ContactID returned'}")
                 continue
-            session.save_mapping("contact", str(client.id), str(item["ContactID"]), local_updated_at=client.updated_at)
+            saved.append(Mapping_(str(client.id), str(item["ContactID"]), None, client.updated_at, None))
             out[str(client.id)] = str(item["ContactID"])
             counts.created += str(client.id) not in known
             counts.updated += str(client.id) in known
+        session.save_mappings("contact", saved)  # one transaction per answered array
+        for client in chunk[len(answered) :]:  # a short answer: the rest went unconfirmed
+            counts.failed += 1
+            counts.problems.append(f"client {client.id}: no answer from Xero")
     return out
 
 
@@ -95,15 +113,18 @@ def _invoice(inv: LocalInvoice, contact_id: str, account_code: str | None) -> di
 
 def push_invoice(session: Session, p: PushInvoice) -> dict[str, Any]:
     counts = SyncCounts()
-    contacts = sync_contacts(session, counts)
-    inv = session.local_data().invoice(p.invoice_id)
-    contact = contacts.get(str(inv.client_id))
+    data = session.local_data()
+    inv = data.invoice(p.invoice_id)
+    # Only the invoice's client: pushed first if Xero lacks it or it changed (the sync's cursor is not moved).
+    linked = mapping_of(session, "contact", str(inv.client_id))
+    twins = {str(inv.client_id): linked} if linked is not None else {}
+    contact = _push_contacts(session, [data.client(inv.client_id)], twins, counts).get(str(inv.client_id))
     if contact is None:
         from ..errors import Invalid
 
         raise Invalid(f"client {inv.client_id} could not be synced to Xero: {'; '.join(counts.problems)}")
     payload = _invoice(inv, contact, session.config.get("accountCode"))
-    known = session.mappings("invoice").get(str(inv.id))
+    known = mapping_of(session, "invoice", str(inv.id))
     if known is not None:
         payload["InvoiceID"] = known.remote_id
     answer = session.call(

@@ -1,0 +1,159 @@
+"""A Xero contacts sync at two sizes (500 and 5,000 clients by default): a repeat sync is O(what changed).
+
+Prints, per size, as medians over ``--repeats`` fresh stores: the first sync's time and the contacts Xero
+received; the second sync's time, the local rows it read and the contacts it sent (both must be 0: nothing
+changed); a third sync after ``--changes`` clients were renamed (rows read and contacts sent must equal
+``--changes``); and a baseline measured in the same run: reading every local client and every contact
+mapping, which is what a second sync read before the local cursor. The same cursor serves Mailchimp, Google
+Drive and Slack (``local/connectors/cursor.py``).
+
+Xero is answered by a minimal loopback app (``POST /api.xro/2.0/Contacts``, arrays of 50 as the connector
+sends them) running in this process: absolute times include its work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from starlette.applications import Starlette  # noqa: E402
+from starlette.requests import Request  # noqa: E402
+from starlette.responses import JSONResponse  # noqa: E402
+from starlette.routing import Route  # noqa: E402
+
+from cortexbuild_sdk import CortexBuild  # noqa: E402
+from cortexbuild_sdk.local import Backend  # noqa: E402
+from cortexbuild_sdk.local.connectors.domain_data import DomainData  # noqa: E402
+from cortexbuild_sdk.local.connectors.local_data import Changed, LocalClient  # noqa: E402
+from cortexbuild_sdk.local.services.connections import open_session  # noqa: E402
+from cortexbuild_sdk.local.services.context import Ctx  # noqa: E402
+from emulators.server import serve  # noqa: E402
+
+
+class CountingData(DomainData):
+    def __init__(self, ctx: Ctx, counter: list[int]) -> None:
+        super().__init__(ctx)
+        self.counter = counter
+
+    def clients_changed(self, since: int | None) -> Changed[LocalClient]:
+        changed = super().clients_changed(since)
+        self.counter[0] += len(changed.rows)
+        return changed
+
+
+def xero_app(received: list[int]) -> Starlette:
+    async def contacts(request: Request) -> JSONResponse:
+        body: dict[str, Any] = await request.json()
+        answered = []
+        for contact in body["Contacts"]:
+            received[0] += 1
+            answered.append({**contact, "ContactID": contact.get("ContactID") or f"ct-{received[0]}"})
+        return JSONResponse({"Contacts": answered})
+
+    return Starlette(routes=[Route("/api.xro/2.0/Contacts", contacts, methods=["POST"])])
+
+
+def _seed(backend: Backend, clients: int) -> None:
+    now = int(time.time() * 1000)
+    with backend.db.write() as conn:
+        company = conn.execute("SELECT company_id FROM accounts WHERE id = ?", (backend.account_id,)).fetchone()[0]
+        tenant = (backend.account_id, company)
+        conn.executemany(
+            "INSERT INTO clients (account_id, company_id, name, email, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(*tenant, f"Client {c:05d}", f"ap{c}@client.example", now, now) for c in range(clients)],
+        )
+
+
+def _sync(client: CortexBuild, backend: Backend, iid: int) -> float:
+    started = time.perf_counter()
+    run = client.integrations.sync(iid)
+    assert run is not None
+    backend.wait_for_syncs(600)
+    elapsed = time.perf_counter() - started
+    done = client.integrations.sync_run(iid, run.id)
+    assert done.status == "success", done.error
+    return elapsed
+
+
+def one_run(clients: int, changes: int) -> dict[str, float]:
+    received, rows = [0], [0]
+    contexts: list[Ctx] = []
+
+    def local_data(ctx: Ctx) -> CountingData:
+        contexts.append(ctx)
+        return CountingData(ctx, rows)
+
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        serve(xero_app(received)) as url,
+        Backend(Path(tmp) / "bench.db", provider_urls={"xero": url}, local_data=local_data) as backend,
+        CortexBuild.local(backend=backend) as client,
+    ):
+        _seed(backend, clients)
+        iid = client.integrations.create(
+            provider="xero", name="Xero", credentials={"accessToken": "at", "tenantId": "t"}
+        ).id
+        t1 = _sync(client, backend, iid)
+        sent1 = received[0]
+        rows[0] = 0
+        t2 = _sync(client, backend, iid)
+        rows2, sent2 = rows[0], received[0] - sent1
+        assert rows2 == sent2 == 0, (rows2, sent2)
+        for c in client.clients.list(limit=changes).data:
+            client.clients.update(c.id, name=f"{c.name} Ltd")
+        rows[0] = 0
+        t3 = _sync(client, backend, iid)
+        rows3, sent3 = rows[0], received[0] - sent1
+        assert rows3 == sent3 == changes, (rows3, sent3)
+        started = time.perf_counter()  # the baseline: the second sync's local reads before the cursor
+        full_rows = len(list(DomainData(contexts[0]).clients()))
+        full_rows += len(open_session(contexts[0], iid).mappings("contact"))
+        full_read = time.perf_counter() - started
+    return {"t1": t1, "sent1": sent1, "t2": t2, "rows2": rows2, "t3": t3, "rows3": rows3, "sent3": sent3,
+            "full_read": full_read, "full_rows": full_rows}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="500,5000", help="client counts to run, comma-separated")
+    parser.add_argument("--changes", type=int, default=10, help="clients renamed before the third sync")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    second: dict[int, float] = {}
+    for clients in (int(n) for n in args.sizes.split(",")):
+        runs = [one_run(clients, args.changes) for _ in range(args.repeats)]
+
+        def med(key: str, runs: list[dict[str, float]] = runs) -> float:
+            return statistics.median(r[key] for r in runs)
+
+        second[clients] = med("t2")
+        print(f"Xero contacts sync of {clients} clients (median of {args.repeats})")
+        print(f"  first sync : {med('t1'):7.3f} s  {med('sent1'):6.0f} contacts sent")
+        print(f"  second sync: {med('t2'):7.3f} s  {med('rows2'):6.0f} local rows read, 0 contacts sent")
+        print(
+            f"  third sync : {med('t3'):7.3f} s  after {args.changes} renames: {med('rows3'):.0f} local rows read,"
+            f" {med('sent3'):.0f} contacts sent"
+        )
+        print(
+            f"  baseline   : {med('full_read'):7.3f} s  to read all {med('full_rows'):.0f} clients and contact"
+            " mappings (the second sync's local read before the cursor)"
+        )
+    if len(second) >= 2:
+        small, large = min(second), max(second)
+        print(
+            f"second sync at {large} vs {small} clients: {second[large] / second[small]:.2f}x the time"
+            f" for {large / small:.0f}x the clients (O(changed): ~1x)"
+        )
+
+
+if __name__ == "__main__":
+    main()
