@@ -29,24 +29,13 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import JSONResponse  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
+from connectors.counting import CountingData, Reads  # noqa: E402
 from cortexbuild_sdk import CortexBuild  # noqa: E402
 from cortexbuild_sdk.local import Backend  # noqa: E402
 from cortexbuild_sdk.local.connectors.domain_data import DomainData  # noqa: E402
-from cortexbuild_sdk.local.connectors.local_data import Changed, LocalClient  # noqa: E402
 from cortexbuild_sdk.local.services.connections import open_session  # noqa: E402
 from cortexbuild_sdk.local.services.context import Ctx  # noqa: E402
 from emulators.server import serve  # noqa: E402
-
-
-class CountingData(DomainData):
-    def __init__(self, ctx: Ctx, counter: list[int]) -> None:
-        super().__init__(ctx)
-        self.counter = counter
-
-    def clients_changed(self, since: int | None) -> Changed[LocalClient]:
-        changed = super().clients_changed(since)
-        self.counter[0] += len(changed.rows)
-        return changed
 
 
 def xero_app(received: list[int]) -> Starlette:
@@ -85,7 +74,7 @@ def _sync(client: CortexBuild, backend: Backend, iid: int) -> float:
 
 
 def one_run(clients: int, changes: int) -> dict[str, float]:
-    received, rows = [0], [0]
+    received, rows = [0], Reads()  # rows the sync reads from the domain tables
     contexts: list[Ctx] = []
 
     def local_data(ctx: Ctx) -> CountingData:
@@ -104,15 +93,15 @@ def one_run(clients: int, changes: int) -> dict[str, float]:
         ).id
         t1 = _sync(client, backend, iid)
         sent1 = received[0]
-        rows[0] = 0
+        rows.rows = 0
         t2 = _sync(client, backend, iid)
-        rows2, sent2 = rows[0], received[0] - sent1
+        rows2, sent2 = rows.rows, received[0] - sent1
         assert rows2 == sent2 == 0, (rows2, sent2)
         for c in client.clients.list(limit=changes).data:
             client.clients.update(c.id, name=f"{c.name} Ltd")
-        rows[0] = 0
+        rows.rows = 0
         t3 = _sync(client, backend, iid)
-        rows3, sent3 = rows[0], received[0] - sent1
+        rows3, sent3 = rows.rows, received[0] - sent1
         assert rows3 == sent3 == changes, (rows3, sent3)
         started = time.perf_counter()  # the baseline: the second sync's local reads before the cursor
         full_rows = len(list(DomainData(contexts[0]).clients()))

@@ -29,31 +29,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import httpx  # noqa: E402
 
+from connectors.counting import CountingData, Reads  # noqa: E402
 from cortexbuild_sdk import CortexBuild  # noqa: E402
 from cortexbuild_sdk.local import Backend  # noqa: E402
 from cortexbuild_sdk.local.connectors.domain_data import DomainData  # noqa: E402
-from cortexbuild_sdk.local.connectors.local_data import Changed, LocalClient, LocalInvoice  # noqa: E402
 from cortexbuild_sdk.local.services.context import Ctx  # noqa: E402
 from emulators import quickbooks as qb  # noqa: E402
 from emulators.server import serve  # noqa: E402
-
-
-class CountingData(DomainData):
-    """The default local data, counting the rows a sync reads from the domain tables."""
-
-    def __init__(self, ctx: Ctx, counter: list[int]) -> None:
-        super().__init__(ctx)
-        self.counter = counter
-
-    def clients_changed(self, since: int | None) -> Changed[LocalClient]:
-        changed = super().clients_changed(since)
-        self.counter[0] += len(changed.rows)
-        return changed
-
-    def invoices_changed(self, since: int | None) -> Changed[LocalInvoice]:
-        changed = super().invoices_changed(since)
-        self.counter[0] += len(changed.rows)
-        return changed
 
 
 def _sync(client: CortexBuild, backend: Backend, iid: int) -> tuple[float, str, dict[str, int]]:
@@ -98,7 +80,7 @@ def _seed(backend: Backend, invoices: int, clients: int) -> None:
 
 def one_run(invoices: int, clients: int, changes: int) -> dict[str, float]:
     state = qb.QBState()
-    rows = [0]
+    rows = Reads()  # rows the sync reads from the domain tables
     contexts: list[Ctx] = []
 
     def local_data(ctx: Ctx) -> CountingData:
@@ -130,18 +112,18 @@ def one_run(invoices: int, clients: int, changes: int) -> dict[str, float]:
 
         t1, status1, counts1 = _sync(client, backend, iid)
         req1, writes1 = requests_logged(), state.writes
-        rows[0] = 0
+        rows.rows = 0
         t2, status2, counts2 = _sync(client, backend, iid)
-        req2, writes2, rows2 = requests_logged() - req1, state.writes - writes1, rows[0]
+        req2, writes2, rows2 = requests_logged() - req1, state.writes - writes1, rows.rows
         assert status1 == status2 == "success", (status1, status2)
         assert writes2 == 0 and counts2["created"] == counts2["updated"] == 0, counts2
         assert len(state.entities["Invoice"]) == invoices
         edited = [inv.id for inv in client.invoices.list(limit=changes).data]
         for invoice_id in edited:
             client.invoices.update(invoice_id, notes="revised")
-        rows[0] = 0
+        rows.rows = 0
         t3, status3, counts3 = _sync(client, backend, iid)
-        writes3, rows3 = state.writes - writes1, rows[0]
+        writes3, rows3 = state.writes - writes1, rows.rows
         assert status3 == "success" and counts3["updated"] == writes3 == rows3 == changes, (counts3, writes3, rows3)
         full = DomainData(contexts[0])  # the baseline: what the second sync read before the cursor
         started = time.perf_counter()
