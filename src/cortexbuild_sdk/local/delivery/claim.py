@@ -8,6 +8,7 @@ slots of due rows from each. 100k rows behind a saturated or disabled endpoint c
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections.abc import Mapping
@@ -146,11 +147,12 @@ def claim(
                 progressed.append(acct)
         accounts = progressed
     expires = now_ms + lease_ms
-    conn.executemany(
-        "UPDATE webhook_deliveries SET lease_owner = ?, lease_expires_at = ?, next_attempt_at = ?,"
-        " updated_at = ? WHERE id = ?",
-        [(owner, expires, expires, now_ms, j.delivery_id) for j in jobs],
-    )
+    if jobs:  # one statement for the batch (primary-key seeks), not one step per row
+        conn.execute(
+            "UPDATE webhook_deliveries SET lease_owner = ?, lease_expires_at = ?, next_attempt_at = ?,"
+            " updated_at = ? WHERE id IN (SELECT value FROM json_each(?))",
+            (owner, expires, expires, now_ms, json.dumps([j.delivery_id for j in jobs])),
+        )
     return Claim(jobs, 0, next_due)
 
 
@@ -173,8 +175,7 @@ def _claim_endpoint(
     if count <= 0:
         return []
     wid = endpoint.webhook_id
-    conn.execute("SAVEPOINT claim_endpoint")
-    try:
+    try:  # reads only (the rows, then the secrets): a failure here leaves nothing to undo
         rows = fetch_all(conn, ROWS_SQL, (wid, now_ms, count))
         keys = secrets(conn, wid, now_ms) if rows else []
         jobs = [
@@ -182,12 +183,9 @@ def _claim_endpoint(
             for d, e, t, p in rows
         ]
     except Exception:  # one endpoint's bad data must not stop every other account's deliveries
-        conn.execute("ROLLBACK TO claim_endpoint")
-        conn.execute("RELEASE claim_endpoint")
         logger.exception("cannot claim deliveries of webhook %d; skipped for %d s", wid, BAD_ROW_DELAY_MS // 1000)
         _push_back(conn, wid, now_ms)
         return []
-    conn.execute("RELEASE claim_endpoint")
     if endpoint.rate is not None:
         buckets.take(wid, endpoint.rate, now_ms, len(jobs))
     return jobs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Mapping
@@ -56,13 +57,19 @@ def build_payload(
         raise InvalidPayloadError(f"data is not JSON-serialisable: {exc}") from None
 
 
+@functools.lru_cache(maxsize=64)
+def _head(event: str) -> str:
+    # What every body of ``event`` starts with (build_payload's key order), up to the timestamp's value.
+    return f'{{"event":{json.dumps(event)},"timestamp":'
+
+
 def restamp(payload: str, event: str, timestamp_ms: int) -> str:
     """The same body with ``timestamp`` set to the attempt's time.
 
     The seed's verifier requires the signed body's ``timestamp`` to equal the timestamp header and to be
     fresh, so a retry hours later must carry the time it is sent; ``id`` and ``data`` never change.
     """
-    head = f'{{"event":{json.dumps(event)},"timestamp":'
+    head = _head(event)
     if not payload.startswith(head):
         raise ValueError("payload was not built by build_payload")
     end = payload.index(",", len(head))

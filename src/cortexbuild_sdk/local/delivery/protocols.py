@@ -26,7 +26,8 @@ class DatabaseLike(Protocol):
 
 
 SigningSecrets = Callable[[sqlite3.Connection, int, int], list[str]]
-"""``(conn, webhook_id, now_ms) -> [current secret, previous secret while still valid]`` (plaintext)."""
+"""``(conn, webhook_id, now_ms) -> [current secret, previous secret while still valid]`` (plaintext); reads only
+(it runs inside the claim's transaction, which does not undo it if it fails)."""
 
 SendEnabled = Callable[[], bool]
 """Asked before every attempt: ``False`` records the attempt without any network traffic (sandboxes)."""
