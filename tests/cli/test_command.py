@@ -111,6 +111,7 @@ def test_demo_runs_offline_in_seconds(tmp_path: Path) -> None:
     assert sorted(arrived) == sorted([*walked, "webhook.test"])
     assert summary["failing_endpoint"]["active"] is False and "410" in summary["failing_endpoint"]["reason"]
     assert [line["step"] for line in lines if line.get("step") in ("attempt", "retry")] == ["attempt"] + ["retry"] * 3
+    assert summary["integration"]["requests_logged_unsent"] >= 1  # offline: the sandbox's connector sends nothing
     assert summary["seconds"] < 20
     assert not list(tmp_path.iterdir())  # a throwaway store: nothing left in the working directory
 

@@ -24,6 +24,7 @@ from ._sample import project_walk
 if TYPE_CHECKING:
     from .._client import CortexBuild
     from ..local import Backend
+    from ..types import Integration, ProviderRequestLog, SyncRun
 
 
 @dataclass
@@ -105,17 +106,16 @@ def _tour(
     hook = client.webhooks.create(name="demo receiver", url=good_url, events=["*"])
     verifier.secret = hook.secret or client.webhooks.secret(hook.id)
     out.step("webhook", f"subscribed {good_url} to every event (secret {verifier.secret[:8]}...)")
-    sandbox = client.sandboxes.create(name="demo sandbox", config={"sampleDataEnabled": True})
+    # Integrations off in the sandbox: its connectors log each provider request unsent, so the demo stays
+    # offline and never calls Slack with a made-up token.
+    config = {"sampleDataEnabled": True, "integrationsEnabled": False}
+    sandbox = client.sandboxes.create(name="demo sandbox", config=config)
     out.step("sandbox", f"created sandbox {sandbox.id} with its own key {sandbox.secret[:12]}...")
-    integration = client.integrations.create(
-        provider="slack",
-        name="Team Slack",
-        credentials={"accessToken": "xoxb-demo-token", "defaultChannel": "#general"},
-    )
-    client.integrations.sync(integration.id)
-    synced = client.integrations.retrieve(integration.id)
+    integration, run, logged = _sandboxed_sync(backend, sandbox.secret)
     out.step(
-        "integration", f"created {integration.provider} integration {integration.id}; sync -> {synced.sync_status}"
+        "integration",
+        f"created {integration.provider} integration {integration.id} in the sandbox; its sync logged"
+        f" {len(logged)} Slack request(s) unsent, as the sandbox has integrationsEnabled: false (run: {run.status})",
     )
 
     # Subscribed before the walk, to one event: its delivery fails and is retried as the manual clock moves.
@@ -135,13 +135,30 @@ def _tour(
         "key": key.key_prefix,
         "webhook_id": hook.id,
         "sandbox_id": sandbox.id,
-        "integration": {"id": integration.id, "sync_status": synced.sync_status},
+        "integration": {"id": integration.id, "sync": run.status, "requests_logged_unsent": len(logged)},
         "domain_events": walked,
         "deliveries": len(verifier.seen),
         "verified": sum(1 for r in verifier.seen if r["verified"]),
         "test_delivered": sent.delivered,
         "failing_endpoint": {"attempts": failing.calls, "active": state.is_active, "reason": state.disabled_reason},
     }
+
+
+def _sandboxed_sync(backend: Backend, sandbox_key: str) -> tuple[Integration, SyncRun, list[ProviderRequestLog]]:
+    """A Slack integration in the sandbox, one sync run to its end, and the requests its connector logged."""
+    from .._client import CortexBuild
+
+    with CortexBuild.local(backend=backend, api_key=sandbox_key) as sandboxed:
+        integration = sandboxed.integrations.create(
+            provider="slack", name="Team Slack", credentials={"accessToken": "xoxb-demo", "defaultChannel": "#general"}
+        )
+        run = sandboxed.integrations.sync(integration.id)
+        assert run is not None  # the local backend always reports its run
+        deadline = time.monotonic() + 10
+        while not run.done and time.monotonic() < deadline:
+            time.sleep(0.01)
+            run = sandboxed.integrations.sync_run(integration.id, run.id)
+        return integration, run, list(sandboxed.integrations.requests(integration.id))
 
 
 def _wait_for(verifier: Verifier, count: int, timeout: float = 10.0) -> None:

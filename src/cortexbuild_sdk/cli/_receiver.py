@@ -49,7 +49,7 @@ class Receiver:
         self.handler = handler
         self._server = ThreadingHTTPServer((host, port), RequestHandler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="cortexbuild-receiver", daemon=True)
+        self._thread = threading.Thread(target=self._serve, name="cortexbuild-receiver", daemon=True)
 
     @property
     def url(self) -> str:
@@ -59,6 +59,9 @@ class Receiver:
     def start(self) -> Receiver:
         self._thread.start()
         return self
+
+    def _serve(self) -> None:
+        self._server.serve_forever(poll_interval=0.05)  # shutdown() waits for the next poll: 0.5 s by default
 
     def close(self) -> None:
         self._server.shutdown()
