@@ -9,7 +9,6 @@ across threads and processes.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import sqlite3
 import threading
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
     from .crypto import Keyring
 
 from . import errors
+from .checkpoint import Checkpointer
 from .crypto import KeyNotHeldError
 
 __all__ = [
@@ -35,14 +35,11 @@ __all__ = [
     "run_script",
 ]
 
-logger = logging.getLogger("cortexbuild_sdk.local")
 
 BUSY_TIMEOUT_S = 30.0
 WAL_AUTOCHECKPOINT_PAGES = 16384
 """Pages (4 KiB) the WAL may grow to before a commit checkpoints it itself (SQLite's default: 1,000): only a
-backstop, as :class:`_Checkpointer` keeps the WAL far shorter from its own thread."""
-CHECKPOINT_INTERVAL_S = 0.1
-"""Seconds between background checkpoints while writes keep coming."""
+backstop, as :class:`~.checkpoint.Checkpointer` keeps the WAL far shorter from its own thread."""
 
 Migration = str | Callable[[sqlite3.Connection], None]
 """A migration is DDL text (statements run one by one) or a function given the connection in the transaction."""
@@ -113,52 +110,6 @@ def record_active_key(conn: sqlite3.Connection, key_id: str) -> None:
     )
 
 
-class _Checkpointer:
-    """Checkpoints the WAL from its own daemon thread, a moment after writes committed.
-
-    A checkpoint copies pages into the database file and syncs twice (milliseconds to tens of them); left to
-    SQLite it runs inside whichever commit crosses the threshold, so an unlucky request or emit pays for
-    everyone's writes. A passive checkpoint never blocks writers or readers; several processes may run
-    one each (SQLite serialises them).
-    """
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._dirty = threading.Event()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def written(self) -> None:
-        self._dirty.set()
-        if self._thread is None:
-            with self._lock:
-                if self._thread is None and not self._stopping.is_set():
-                    self._thread = threading.Thread(target=self._run, name="cortexbuild-checkpoint", daemon=True)
-                    self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            while self._dirty.wait() and not self._stopping.wait(CHECKPOINT_INTERVAL_S):  # a burst: one checkpoint
-                self._dirty.clear()
-                try:
-                    with self._db.read() as conn:
-                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                except Exception:  # busy, or the file is gone: the next write (or the backstop) checkpoints
-                    logger.debug("background WAL checkpoint failed", exc_info=True)
-        finally:
-            self._db.close_thread_connection()  # its own connection, closed by its own thread
-
-    def stop(self) -> None:
-        """Stop the thread and wait for it: a connection must never be closed under a running checkpoint."""
-        with self._lock:
-            self._stopping.set()
-            self._dirty.set()
-            thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(30)
-
-
 class _ThreadState(threading.local):
     conn: LocalConnection | None = None
     depth: int = 0
@@ -184,7 +135,7 @@ class Database:
         self._lock = threading.Lock()
         self._closed = False
         self._key_state: bool | None = None  # has a keyring_state table (None: not looked yet)
-        self._checkpointer = _Checkpointer(self)
+        self._checkpointer = Checkpointer(self._checkpoint, self.close_thread_connection)
         if migrations:
             self.migrate(migrations)
 
@@ -238,6 +189,10 @@ class Database:
                 self._all.remove(conn)
         with contextlib.suppress(sqlite3.ProgrammingError):
             conn.close()
+
+    def _checkpoint(self) -> None:
+        with self.read() as conn:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     # ---- transactions -------------------------------------------------------------------------------------
 
