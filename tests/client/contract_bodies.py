@@ -86,6 +86,10 @@ REVIEW: dict[str, Any] = {
     "created_at": "2025-10-09 12:00:00",
 }
 
+# The route the engine tests call (``webhooks.retrieve(123)``) and its answer.
+OK = {"success": True, "webhook": WEBHOOK}
+HOOK_PATH = "/api/integrations/webhooks/123"
+
 
 @dataclass
 class Case:
