@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import respx
 
-from cortexbuild_sdk import AsyncCortexBuild, CortexBuild
+from cortexbuild_sdk import AsyncCortexBuild, CortexBuild, _base_client
 
 BASE_URL = "http://localhost:3001"
 API_KEY = "cbk_test_unit"
@@ -61,3 +61,16 @@ def run(request: pytest.FixtureRequest) -> Runner:
 def api() -> Iterator[respx.MockRouter]:
     with respx.mock(base_url=BASE_URL, assert_all_called=False) as router:
         yield router
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record backoff delays instead of sleeping them."""
+    recorded: list[float] = []
+
+    async def fake_async_sleep(seconds: float) -> None:
+        recorded.append(seconds)
+
+    monkeypatch.setattr(_base_client.time, "sleep", recorded.append)
+    monkeypatch.setattr(_base_client.asyncio, "sleep", fake_async_sleep)
+    return recorded

@@ -1,9 +1,19 @@
 """The construction objects exactly as the platform sends them: money as JSON numbers in currency units,
-booleans as 0/1, timestamps as SQLite text, dates as YYYY-MM-DD, JSON columns as JSON text."""
+booleans as 0/1, timestamps as SQLite text, dates as YYYY-MM-DD, JSON columns as JSON text; and the route
+case the construction route tests serve them through (``Case``, ``crud``, checked by ``check_route``)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
+
+import respx
+
+from . import contract_bodies
+from .conftest import Runner
 
 STAMPS = {"created_at": "2025-10-09 12:00:00", "updated_at": "2025-10-09 12:30:00"}
 
@@ -166,3 +176,80 @@ def page(items: list[dict[str, Any]], *, number: int = 1, limit: int = 20, total
     total = len(items) if total is None else total
     pages = max(1, -(-total // limit))
     return ok(data=items, pagination={"page": number, "limit": limit, "total": total, "totalPages": pages})
+
+
+NOON = datetime(2025, 10, 9, 12, tzinfo=timezone.utc)
+
+
+@dataclass
+class Case(contract_bodies.Case):
+    """The contract's route case, answered with ``status``."""
+
+    status: int = 200
+
+
+def is_(cls: type, **expected: Any) -> Callable[[Any], None]:
+    def check(result: Any) -> None:
+        assert type(result) is cls
+        for name, value in expected.items():
+            got = getattr(result, name)
+            assert got == value and type(got) is type(value), (name, got, value)
+
+    return check
+
+
+def is_none(result: Any) -> None:
+    assert result is None
+
+
+def created(obj: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    return ok(data={**obj, **changes}, message="Created successfully")
+
+
+def updated(obj: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    return ok(data={**obj, **changes}, message="Updated successfully")
+
+
+DELETED = ok(message="Deleted successfully")
+
+
+def crud(
+    name: str,
+    path: str,
+    obj: dict[str, Any],
+    model: type,
+    checks: dict[str, Any],
+    create: tuple[Callable[[Any], Any], dict[str, Any]],
+    update: tuple[Callable[[Any], Any], dict[str, Any]],
+) -> list[Case]:
+    oid = obj["id"]
+    resource = name
+    return [
+        Case(
+            f"{name}.retrieve",
+            lambda c: getattr(c, resource).retrieve(oid),
+            "GET",
+            f"{path}/{oid}",
+            ok(data=obj),
+            is_(model, **checks),
+        ),
+        Case(f"{name}.create", create[0], "POST", path, created(obj), is_(model, id=oid), sent_body=create[1]),
+        Case(
+            f"{name}.update", update[0], "PUT", f"{path}/{oid}", updated(obj), is_(model, id=oid), sent_body=update[1]
+        ),
+        Case(f"{name}.delete", lambda c: getattr(c, resource).delete(oid), "DELETE", f"{path}/{oid}", DELETED, is_none),
+    ]
+
+
+def check_route(case: Case, run: Runner, api: respx.MockRouter) -> None:
+    """Serve the case's response on its route, make its call on ``run``'s client, check result and request."""
+    route = api.route(method=case.method, path=case.path).respond(case.status, json=case.response)
+    case.check(run(case.call))
+    assert route.call_count == 1
+    request = route.calls.last.request
+    assert request.headers["authorization"] == "Bearer cbk_test_unit"
+    if case.sent_body is not None:
+        assert request.headers["content-type"] == "application/json"
+        assert json.loads(request.content) == case.sent_body
+    for name, value in case.sent_query.items():
+        assert request.url.params[name] == value

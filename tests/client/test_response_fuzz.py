@@ -14,8 +14,12 @@ from hypothesis import strategies as st
 from cortexbuild_sdk import CortexBuild, CortexBuildError
 
 from .conftest import API_KEY, BASE_URL
-from .test_resources import CASES, LISTS
+from .test_resources_account import CASES as ACCOUNT_CASES
+from .test_resources_integrations import CASES as INTEGRATION_CASES
+from .test_resources_lists import LISTS
+from .test_resources_webhooks import CASES as WEBHOOK_CASES
 
+CASES = [*INTEGRATION_CASES, *WEBHOOK_CASES, *ACCOUNT_CASES]
 CALLS: list[Any] = [case.call for case in CASES] + [lambda c, call=entry[1]: list(call(c)) for entry in LISTS]
 
 json_values = st.recursive(
