@@ -1,7 +1,14 @@
-"""Stripe API (https://docs.stripe.com/api): secret-key bearer auth, form-encoded, cursor lists.
+"""Stripe API (https://docs.stripe.com/api): secret-key bearer auth, form-encoded, cursor lists (newest first).
 
 Invoice payments are recorded from succeeded PaymentIntents carrying ``metadata[cortexbuild_invoice_id]``
 (the metadata a checkout for a CortexBuild invoice sets): each marks the local invoice paid once.
+
+The PaymentIntents list has no "changed since" filter (its ``created`` is when an intent was made, not when it
+succeeded), so it is read whole only by a first sync. Later syncs read the ``payment_intent.succeeded`` events
+created since a remote cursor (``GET /v1/events``, ``type`` and ``created[gte]``; each event's ``data.object``
+is the intent as of the event): O(what succeeded since). Stripe lists events going back 30 days, so a sync
+29 days (local clock) after the last clean one - or with a key not allowed to read events - reads the whole
+list again.
 """
 
 from __future__ import annotations
@@ -13,31 +20,54 @@ import httpx
 
 from .base import ProviderError, ProviderRequest, json_of
 from .common import bearer, body_dict
+from .cursor import mapping_of
+from .local_data import LocalData
 from .spec import Action, ActionParams, Session, SyncCounts
 
-__all__ = ["METADATA_KEY", "StripeConnector"]
+__all__ = ["CURSOR_KEY", "EVENT", "METADATA_KEY", "RETENTION_S", "StripeConnector"]
 
 API = "https://api.stripe.com"
 METADATA_KEY = "cortexbuild_invoice_id"
+EVENT = "payment_intent.succeeded"
+CURSOR_KEY = f"events:{EVENT}"
+"""The ``cursor`` mapping: ``sync_token`` the next ``created[gte]`` (Stripe's clock), ``local_updated_at`` when
+the last clean sync started (the local clock, epoch seconds)."""
+RETENTION_S = 29 * 86_400  # Stripe keeps events 30 days: a day's margin for the two clocks
+CURSOR_OVERLAP_S = 60  # an event made visible late with an earlier stamp is still read; re-reads are skipped
 _ZERO_DECIMAL = frozenset(
     {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"}
 )
 
 
-def _payment_intent_pages(session: Session) -> Iterator[list[dict[str, Any]]]:
+def _pages(session: Session, path: str, params: Mapping[str, str], limit: int = 100) -> Iterator[list[dict[str, Any]]]:
+    """A Stripe list, page by page (``starting_after`` the last id while ``has_more``)."""
     after: str | None = None
     while True:
-        params = {"limit": "100"}
+        query = {**params, "limit": str(limit)}
         if after:
-            params["starting_after"] = after
-        page = session.call(
-            ProviderRequest("GET", f"{API}/v1/payment_intents", body_dict, params=params, retry_5xx=True)
-        )
+            query["starting_after"] = after
+        page = session.call(ProviderRequest("GET", f"{API}{path}", body_dict, params=query, retry_5xx=True))
         items = [i for i in page.get("data") or [] if isinstance(i, dict)]
         yield items
         if not page.get("has_more") or not items:
             return
         after = str(items[-1]["id"])
+
+
+def _created(event: Mapping[str, Any]) -> int | None:
+    created = event.get("created")
+    return int(created) if isinstance(created, int | float) and not isinstance(created, bool) else None
+
+
+def _intents(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The PaymentIntents the page's ``payment_intent.succeeded`` events carry (each as of its event)."""
+    out = []
+    for event in events:
+        data = event.get("data")
+        intent = data.get("object") if isinstance(data, dict) else None
+        if event.get("type") == EVENT and isinstance(intent, dict) and intent.get("id"):
+            out.append(intent)
+    return out
 
 
 class NoParams(ActionParams):
@@ -54,23 +84,25 @@ def _succeeded(page: list[dict[str, Any]]) -> list[tuple[str, Any, dict[str, Any
     return out
 
 
-def record_payments(session: Session, _: NoParams | None = None, counts: SyncCounts | None = None) -> dict[str, Any]:
-    """Stripe's list has no "changed since" filter that catches an intent succeeding after it was created, so
-    every page is read; locally, only the mappings of each page's succeeded intents are looked up."""
-    counts = counts or SyncCounts()
-    data = None
-    for page in _payment_intent_pages(session):
-        succeeded = _succeeded(page)
+class _Payments:
+    """Records a page of intents: only the mappings of its succeeded intents are looked up locally."""
+
+    def __init__(self, session: Session, counts: SyncCounts) -> None:
+        self.session, self.counts = session, counts
+        self.data: LocalData | None = None
+
+    def record(self, page: list[dict[str, Any]]) -> None:
+        succeeded, counts = _succeeded(page), self.counts
         if not succeeded:
-            continue
+            return
         # Recorded before: a "payment" mapping whose remote id is the intent's (an index probe per intent).
-        recorded = session.lookup_mappings("payment", remote_ids=[i for i, _, _ in succeeded])
+        recorded = self.session.lookup_mappings("payment", remote_ids=[i for i, _, _ in succeeded])
         seen = {m.remote_id for m in recorded.values()}
         for intent_id, invoice_ref, intent in succeeded:
             if intent_id in seen:
                 counts.skipped += 1
                 continue
-            data = data or session.local_data()
+            self.data = self.data or self.session.local_data()
             if not (str(invoice_ref).isascii() and str(invoice_ref).isdigit()):
                 counts.failed += 1
                 counts.problems.append(f"{intent_id}: {METADATA_KEY} {invoice_ref!r} is not an invoice id")
@@ -78,13 +110,60 @@ def record_payments(session: Session, _: NoParams | None = None, counts: SyncCou
             amount = int(intent.get("amount_received") or 0)
             if str(intent.get("currency", "")).lower() in _ZERO_DECIMAL:
                 amount *= 100  # local money is cents
-            changed = data.mark_invoice_paid(int(invoice_ref), paid_cents=amount, paid_at=None)
-            session.save_mapping("payment", f"pi:{intent_id}", intent_id, remote_updated=str(intent.get("created")))
+            changed = self.data.mark_invoice_paid(int(invoice_ref), paid_cents=amount, paid_at=None)
+            self.session.save_mapping(
+                "payment", f"pi:{intent_id}", intent_id, remote_updated=str(intent.get("created"))
+            )
             seen.add(intent_id)
             if changed:
                 counts.updated += 1
             else:
                 counts.skipped += 1
+
+
+def _since(session: Session, started: int) -> int | None:
+    """The ``created[gte]`` of this sync's events read; None: read the PaymentIntents list whole (no clean sync
+    yet, or the last one is so old that events it did not see may have expired)."""
+    cursor = mapping_of(session, "cursor", CURSOR_KEY)
+    if cursor is None or cursor.local_updated_at is None or not (cursor.sync_token or "").isdigit():
+        return None
+    if started - cursor.local_updated_at > RETENTION_S:
+        return None
+    return int(cursor.sync_token or 0)
+
+
+def _read(session: Session, payments: _Payments, since: int | None) -> int | None:
+    """Record the intents this sync must read (the events since ``since``, else the whole list); return the
+    cursor to save if the sync ends clean (None: this key may not read events)."""
+    try:
+        if since is not None:
+            newest = since
+            for events in _pages(session, "/v1/events", {"type": EVENT, "created[gte]": str(since)}):
+                newest = max([newest, *(c - CURSOR_OVERLAP_S for c in map(_created, events) if c is not None)])
+                payments.record(_intents(events))
+            return newest
+        # Read before the scan: whatever succeeds after the scan read its intent has a later event. No event
+        # at all: 0 (the next sync reads the events kept, whatever their stamps).
+        latest = next(_pages(session, "/v1/events", {"type": EVENT}, limit=1))
+        created = _created(latest[0]) if latest else None
+        mark: int | None = max(0, created - CURSOR_OVERLAP_S) if created is not None else 0
+    except ProviderError as error:
+        if error.status != 403:
+            raise
+        mark = None  # a restricted key without Events read: the whole list every time, no cursor
+    for page in _pages(session, "/v1/payment_intents", {}):
+        payments.record(page)
+    return mark
+
+
+def record_payments(session: Session, _: NoParams | None = None, counts: SyncCounts | None = None) -> dict[str, Any]:
+    """Mark invoices paid from the intents that succeeded since the last clean sync (every intent the first
+    time); the cursor moves only when no intent failed, so a failed one is read again next time."""
+    counts = counts or SyncCounts()
+    failed, started = counts.failed, int(session.now())
+    mark = _read(session, _Payments(session, counts), _since(session, started))
+    if mark is not None and counts.failed == failed:
+        session.save_mapping("cursor", CURSOR_KEY, CURSOR_KEY, sync_token=str(mark), local_updated_at=started)
     return {"counts": counts.as_dict(), "problems": counts.problems}
 
 
