@@ -1,5 +1,6 @@
 """A Stripe account for respx, answering from the documented shapes (https://docs.stripe.com/api).
 
+``GET /v1/payment_intents/:id``: one intent as it is now (404 ``resource_missing`` if unknown).
 ``GET /v1/payment_intents``: a list (``object``, ``data``, ``has_more``) paged with ``starting_after``.
 ``GET /v1/events``: the ``payment_intent.succeeded`` events made when an intent's status became
 ``succeeded`` (``id``, ``object: "event"``, ``type``, ``created``, ``data.object`` the intent as of the event,
@@ -54,12 +55,26 @@ class StripeFake:
                                 "type": "payment_intent.succeeded", "created": int(self.now()),
                                 "data": {"object": copy.deepcopy(intent)}})  # fmt: skip
 
+    def calls_to(self, prefix: str) -> list[str]:
+        """The ids of the single objects fetched under ``prefix`` (e.g. ``/v1/payment_intents/``)."""
+        return [p[len(prefix) :] for p, _ in self.calls if p.startswith(prefix)]
+
     def lists(self, path: str) -> list[dict[str, str]]:
         return [query for p, query in self.calls if p == path]
 
     def payment_intents(self, request: httpx.Request) -> httpx.Response:
         self.calls.append(("/v1/payment_intents", dict(request.url.params)))
         return self._page(self.intents, request.url.params.get("starting_after"), self.page)
+
+    def retrieve_intent(self, request: httpx.Request, intent_id: str) -> httpx.Response:
+        """``GET /v1/payment_intents/:id``: the intent as it is now, or 404 ``resource_missing``."""
+        self.calls.append((f"/v1/payment_intents/{intent_id}", {}))
+        found = [i for i in self.intents if i["id"] == intent_id]
+        if not found:
+            error = {"type": "invalid_request_error", "code": "resource_missing",
+                     "message": f"No such payment_intent: '{intent_id}'"}  # fmt: skip
+            return httpx.Response(404, json={"error": error})
+        return httpx.Response(200, json=found[0])
 
     def list_events(self, request: httpx.Request) -> httpx.Response:
         query = dict(request.url.params)

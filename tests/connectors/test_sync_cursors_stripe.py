@@ -6,6 +6,7 @@ on the same manual clock as the backend."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ import respx
 
 from cortexbuild_sdk import CortexBuild
 from cortexbuild_sdk.local import Backend, ManualClock
-from cortexbuild_sdk.local.connectors.stripe import RETENTION_S
+from cortexbuild_sdk.local.connectors.stripe import RETENTION_S, RETRY_KIND
 from cortexbuild_sdk.local.providers import PROVIDERS
 from cortexbuild_sdk.resources._domain import ItemParam
 from cortexbuild_sdk.types import SyncRun
@@ -58,6 +59,15 @@ class World:
             ).fetchone()
         return (row[0], row[1]) if row is not None else None
 
+    def waiting(self, iid: int) -> list[str]:
+        """The intents whose payment waits to be recorded again."""
+        with self.backend.db.read() as conn:
+            rows = conn.execute(
+                "SELECT remote_id FROM connector_mappings WHERE integration_id = ? AND kind = ? ORDER BY remote_id",
+                (iid, RETRY_KIND),
+            ).fetchall()
+        return [r[0] for r in rows]
+
     def invoices(self, n: int) -> list[int]:
         cid = self.client.clients.create(name="Bay Builders", email="ap@bay.example").id
         create = self.client.invoices.create
@@ -85,6 +95,9 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         backend.connectors.sleep = lambda s: None
         mock.get(f"{HOST}{INTENTS}").mock(side_effect=stripe.payment_intents)
         mock.get(f"{HOST}{EVENTS}").mock(side_effect=stripe.list_events)
+        mock.get(url__regex=rf"^{re.escape(HOST + INTENTS)}/(?P<intent_id>[^/?]+)$").mock(
+            side_effect=stripe.retrieve_intent
+        )
         yield World(client, backend, clock, stripe, reads)
 
 
@@ -166,25 +179,36 @@ def test_cursor_older_than_29_days_falls_back_to_a_full_scan(world: World) -> No
     assert world.cursor(iid) == ("0", T0 + RETENTION_S + 31 * DAY)  # no event kept: 0
 
 
-def test_failed_sync_leaves_the_cursor_where_it_was(world: World) -> None:
+def test_a_payment_that_cannot_be_recorded_waits_without_holding_the_cursor(world: World) -> None:
     iid, stripe = _stripe(world), world.stripe
-    invoices = world.invoices(2)
+    invoices = world.invoices(4)
     stripe.pay("pi_0", invoices[0])
     world.sync(iid)
-    clean = world.cursor(iid)
 
     world.clock.advance(600)
     stripe.add("pi_bad", amount_received=100, currency="usd", metadata={"cortexbuild_invoice_id": "INV-7"})
+    stripe.pay("pi_gone", 999_999)  # an invoice this account does not have
     stripe.pay("pi_1", invoices[1])
     failed = world.sync(iid, ok=False)
-    assert failed.counts.failed == 1 and failed.counts.updated == 1 and "pi_bad" in (failed.error or "")
-    assert world.cursor(iid) == clean  # neither the stamp nor the time of the last clean sync moved
+    assert failed.counts.failed == 2 and failed.counts.updated == 1
+    assert "pi_bad" in (failed.error or "") and "pi_gone" in (failed.error or "")
+    assert world.cursor(iid) == (str(T0 + 600 - 60), T0 + 600)  # the others' cursor moved on
+    assert world.waiting(iid) == ["pi_bad", "pi_gone"]
 
     world.clock.advance(600)
-    again = world.sync(iid, ok=False)  # read from the same cursor: pi_1 is skipped, pi_bad fails again
-    assert _read_from(stripe) == [str(T0 - 60)] * 2 and stripe.lists(INTENTS) == []
-    assert again.counts.failed == 1 and again.counts.skipped == 2 and world.cursor(iid) == clean
-    assert world.statuses(invoices) == ["paid", "paid"]
+    stripe.pay("pi_2", invoices[2])
+    again = world.sync(iid, ok=False)  # the two are fetched again, each still failing; pi_2 is recorded
+    assert sorted(q for q in stripe.calls_to(INTENTS + "/")) == ["pi_bad", "pi_gone"] and stripe.lists(INTENTS) == []
+    assert again.counts.failed == 2 and again.counts.updated == 1 and world.waiting(iid) == ["pi_bad", "pi_gone"]
+
+    world.clock.advance(600)  # the metadata is corrected in Stripe (no new event): the retry picks it up
+    stripe.update("pi_bad", metadata={"cortexbuild_invoice_id": str(invoices[3])})
+    stripe.intents[:] = [i for i in stripe.intents if i["id"] != "pi_gone"]  # gone from this account
+    fixed = world.sync(iid, ok=False)  # pi_gone is reported a last time, and forgotten
+    assert fixed.counts.failed == 1 and fixed.counts.updated == 1 and world.waiting(iid) == []
+    assert "pi_gone: no longer in Stripe" in (fixed.error or "")
+    assert world.statuses(invoices) == ["paid"] * 4
+    assert world.sync(iid).counts.failed == 0 and stripe.calls_to(INTENTS + "/") == []  # nothing waits
 
 
 def test_first_sync_without_events_does_not_make_later_syncs_scan(world: World) -> None:

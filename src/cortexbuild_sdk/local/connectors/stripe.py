@@ -13,18 +13,20 @@ list again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
+from .. import errors
 from .base import ProviderError, ProviderRequest, json_of
 from .common import bearer, body_dict
 from .cursor import mapping_of
 from .local_data import LocalData
-from .spec import Action, ActionParams, Session, SyncCounts
+from .spec import Action, ActionParams, Mapping_, Session, SyncCounts
 
-__all__ = ["CURSOR_KEY", "EVENT", "METADATA_KEY", "RETENTION_S", "StripeConnector"]
+__all__ = ["CURSOR_KEY", "EVENT", "METADATA_KEY", "RETENTION_S", "RETRY_KIND", "StripeConnector"]
 
 API = "https://api.stripe.com"
 METADATA_KEY = "cortexbuild_invoice_id"
@@ -32,6 +34,9 @@ EVENT = "payment_intent.succeeded"
 CURSOR_KEY = f"events:{EVENT}"
 """The ``cursor`` mapping: ``sync_token`` the next ``created[gte]`` (Stripe's clock), ``local_updated_at`` when
 the last clean sync started (the local clock, epoch seconds)."""
+RETRY_KIND = "payment_retry"
+"""Mappings of the succeeded intents whose payment could not be recorded yet (local and remote id: the intent's
+id; ``sync_token``: why)."""
 RETENTION_S = 29 * 86_400  # Stripe keeps events 30 days: a day's margin for the two clocks
 CURSOR_OVERLAP_S = 60  # an event made visible late with an earlier stamp is still read; re-reads are skipped
 _ZERO_DECIMAL = frozenset(
@@ -85,14 +90,16 @@ def _succeeded(page: list[dict[str, Any]]) -> list[tuple[str, Any, dict[str, Any
 
 
 class _Payments:
-    """Records a page of intents: only the mappings of its succeeded intents are looked up locally."""
+    """Records pages of intents: only the mappings of their succeeded intents are looked up locally. An intent
+    whose payment cannot be recorded is a problem of this sync and waits in :data:`RETRY_KIND`."""
 
     def __init__(self, session: Session, counts: SyncCounts) -> None:
         self.session, self.counts = session, counts
         self.data: LocalData | None = None
+        self.failed: dict[str, str] = {}  # intent id -> why, this sync
 
     def record(self, page: list[dict[str, Any]]) -> None:
-        succeeded, counts = _succeeded(page), self.counts
+        succeeded = [s for s in _succeeded(page) if s[0] not in self.failed]  # tried this sync already
         if not succeeded:
             return
         # Recorded before: a "payment" mapping whose remote id is the intent's (an index probe per intent).
@@ -100,25 +107,48 @@ class _Payments:
         seen = {m.remote_id for m in recorded.values()}
         for intent_id, invoice_ref, intent in succeeded:
             if intent_id in seen:
-                counts.skipped += 1
+                self.counts.skipped += 1
                 continue
-            self.data = self.data or self.session.local_data()
-            if not (str(invoice_ref).isascii() and str(invoice_ref).isdigit()):
-                counts.failed += 1
-                counts.problems.append(f"{intent_id}: {METADATA_KEY} {invoice_ref!r} is not an invoice id")
-                continue
-            amount = int(intent.get("amount_received") or 0)
-            if str(intent.get("currency", "")).lower() in _ZERO_DECIMAL:
-                amount *= 100  # local money is cents
-            changed = self.data.mark_invoice_paid(int(invoice_ref), paid_cents=amount, paid_at=None)
-            self.session.save_mapping(
-                "payment", f"pi:{intent_id}", intent_id, remote_updated=str(intent.get("created"))
-            )
+            problem = self._pay(intent_id, invoice_ref, intent)
+            if problem is not None:
+                self.counts.failed += 1
+                self.counts.problems.append(f"{intent_id}: {problem}")
+                self.failed[intent_id] = problem
             seen.add(intent_id)
-            if changed:
-                counts.updated += 1
-            else:
-                counts.skipped += 1
+
+    def _pay(self, intent_id: str, invoice_ref: Any, intent: dict[str, Any]) -> str | None:
+        """Mark the intent's invoice paid and remember the payment; the problem, if it cannot be."""
+        if not (str(invoice_ref).isascii() and str(invoice_ref).isdigit()):
+            return f"{METADATA_KEY} {invoice_ref!r} is not an invoice id"
+        amount = int(intent.get("amount_received") or 0)
+        if str(intent.get("currency", "")).lower() in _ZERO_DECIMAL:
+            amount *= 100  # local money is cents
+        self.data = self.data or self.session.local_data()
+        try:
+            changed = self.data.mark_invoice_paid(int(invoice_ref), paid_cents=amount, paid_at=None)
+        except (errors.NotFound, errors.Conflict, errors.Invalid) as error:  # no such invoice, or not payable
+            return f"invoice {invoice_ref}: {error}"
+        self.session.save_mapping("payment", f"pi:{intent_id}", intent_id, remote_updated=str(intent.get("created")))
+        if changed:
+            self.counts.updated += 1
+        else:
+            self.counts.skipped += 1
+        return None
+
+    def retry(self, waiting: Iterable[str]) -> None:
+        """Fetch each intent that failed before, as it is now (its metadata may have been fixed), and record it."""
+        for intent_id in waiting:
+            try:
+                intent = self.session.call(
+                    ProviderRequest("GET", f"{API}/v1/payment_intents/{quote(intent_id, safe='')}", body_dict)
+                )
+            except ProviderError as error:
+                if error.status != 404:
+                    raise
+                self.counts.failed += 1  # reported once more, then forgotten: nothing is left to retry
+                self.counts.problems.append(f"{intent_id}: no longer in Stripe, not retried")
+                continue
+            self.record([intent])
 
 
 def _since(session: Session, started: int) -> int | None:
@@ -157,12 +187,22 @@ def _read(session: Session, payments: _Payments, since: int | None) -> int | Non
 
 
 def record_payments(session: Session, _: NoParams | None = None, counts: SyncCounts | None = None) -> dict[str, Any]:
-    """Mark invoices paid from the intents that succeeded since the last clean sync (every intent the first
-    time); the cursor moves only when no intent failed, so a failed one is read again next time."""
+    """Mark invoices paid from the intents that succeeded since the last sync (every intent the first time).
+
+    The cursor moves once the read went through: an intent whose payment could not be recorded (no such
+    invoice, one that cannot be paid, metadata naming no invoice) is kept in :data:`RETRY_KIND` instead and
+    fetched again by every sync until it is recorded - reported each time, never blocking the others."""
     counts = counts or SyncCounts()
-    failed, started = counts.failed, int(session.now())
-    mark = _read(session, _Payments(session, counts), _since(session, started))
-    if mark is not None and counts.failed == failed:
+    started = int(session.now())
+    payments = _Payments(session, counts)
+    waiting = [m.remote_id for m in session.mappings(RETRY_KIND).values()]  # O(payments waiting)
+    payments.retry(waiting)
+    mark = _read(session, payments, _since(session, started))
+    session.delete_mappings(RETRY_KIND, [i for i in waiting if i not in payments.failed])
+    session.save_mappings(
+        RETRY_KIND, [Mapping_(i, i, problem[:500], None, None) for i, problem in payments.failed.items()]
+    )
+    if mark is not None:
         session.save_mapping("cursor", CURSOR_KEY, CURSOR_KEY, sync_token=str(mark), local_updated_at=started)
     return {"counts": counts.as_dict(), "problems": counts.problems}
 
