@@ -1,14 +1,21 @@
-"""A Xero contacts sync at two sizes (500 and 5,000 clients by default): a repeat sync is O(what changed).
+"""Xero and Stripe syncs at two sizes (500 and 5,000 by default): a repeat sync is O(what changed).
 
-Prints, per size, as medians over ``--repeats`` fresh stores: the first sync's time and the contacts Xero
-received; the second sync's time, the local rows it read and the contacts it sent (both must be 0: nothing
-changed); a third sync after ``--changes`` clients were renamed (rows read and contacts sent must equal
-``--changes``); and a baseline measured in the same run: reading every local client and every contact
-mapping, which is what a second sync read before the local cursor. The same cursor serves Mailchimp, Google
-Drive and Slack (``local/connectors/cursor.py``).
+Xero (the default) prints, per size, as medians over ``--repeats`` fresh stores: the first sync's time and
+the contacts Xero received; the second sync's time, the local rows it read and the contacts it sent (both
+must be 0: nothing changed); a third sync after ``--changes`` clients were renamed (rows read and contacts
+sent must equal ``--changes``); and a baseline measured in the same run: reading every local client and every
+contact mapping, which is what a second sync read before the local cursor. The same cursor serves Mailchimp,
+Google Drive and Slack (``local/connectors/cursor.py``).
 
 Xero is answered by a minimal loopback app (``POST /api.xro/2.0/Contacts``, arrays of 50 as the connector
 sends them) running in this process: absolute times include its work.
+
+Stripe (``--stripe``): N succeeded PaymentIntents, one a minute up to now, each with its
+``payment_intent.succeeded`` event, the newest 10 naming CortexBuild invoices; a loopback app answers
+``GET /v1/payment_intents`` and ``GET /v1/events`` (newest first, ``limit``/``starting_after``,
+``type``/``created[gte]``). Prints the requests and time of the first sync (the whole list), of the second
+(nothing new: one events page), of a third after ``--changes`` intents succeeded (recorded from their
+events), and of a repeat sync with the cursor deleted: what every sync did before the events cursor.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from cortexbuild_sdk.local import Backend  # noqa: E402
 from cortexbuild_sdk.local.connectors.domain_data import DomainData  # noqa: E402
 from cortexbuild_sdk.local.services.connections import open_session  # noqa: E402
 from cortexbuild_sdk.local.services.context import Ctx  # noqa: E402
+from cortexbuild_sdk.resources._domain import ItemParam  # noqa: E402
 from emulators.server import serve  # noqa: E402
 
 
@@ -111,12 +119,124 @@ def one_run(clients: int, changes: int) -> dict[str, float]:
             "full_read": full_read, "full_rows": full_rows}  # fmt: skip
 
 
+class StripeState:
+    """N succeeded PaymentIntents, one a minute up to now, newest first, each with its event."""
+
+    def __init__(self) -> None:
+        self.intents: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+        self.requests = 0
+
+    def seed(self, intents: int, invoices: list[int]) -> None:
+        now = int(time.time())
+        for k in range(intents):  # the newest first; the newest len(invoices) name CortexBuild invoices
+            meta = {"cortexbuild_invoice_id": str(invoices[k])} if k < len(invoices) else {}
+            self.intents.append(self._intent(f"pi_{k}", now - 60 * (k + 1), meta))
+        self.events = [self._event(i) for i in self.intents]
+
+    @staticmethod
+    def _intent(pid: str, created: int, meta: dict[str, str]) -> dict[str, Any]:
+        return {"id": pid, "object": "payment_intent", "status": "succeeded", "amount_received": 10_000,
+                "currency": "usd", "metadata": meta, "created": created}  # fmt: skip
+
+    @staticmethod
+    def _event(intent: dict[str, Any]) -> dict[str, Any]:
+        return {"id": f"evt_{intent['id']}", "object": "event", "type": "payment_intent.succeeded",
+                "created": intent["created"], "data": {"object": intent}}  # fmt: skip
+
+    def succeed(self, pid: str, invoice: int) -> None:
+        intent = self._intent(pid, int(time.time()), {"cortexbuild_invoice_id": str(invoice)})
+        self.intents.insert(0, intent)
+        self.events.insert(0, self._event(intent))
+
+
+def _stripe_page(items: list[dict[str, Any]], request: Request) -> JSONResponse:
+    limit, after = int(request.query_params.get("limit", "10")), request.query_params.get("starting_after")
+    start = next((n + 1 for n, i in enumerate(items) if i["id"] == after), 0) if after else 0
+    return JSONResponse(
+        {"object": "list", "data": items[start : start + limit], "has_more": start + limit < len(items)}
+    )
+
+
+def stripe_app(state: StripeState) -> Starlette:
+    async def intents(request: Request) -> JSONResponse:
+        state.requests += 1
+        return _stripe_page(state.intents, request)
+
+    async def events(request: Request) -> JSONResponse:
+        state.requests += 1
+        since = int(request.query_params.get("created[gte]", "0"))
+        return _stripe_page([e for e in state.events if e["created"] >= since], request)
+
+    return Starlette(routes=[Route("/v1/payment_intents", intents), Route("/v1/events", events)])
+
+
+def stripe_run(intents: int, changes: int) -> dict[str, float]:
+    state, out = StripeState(), {}
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        serve(stripe_app(state)) as url,
+        Backend(Path(tmp) / "bench.db", provider_urls={"stripe": url}, local_data=DomainData) as backend,
+        CortexBuild.local(backend=backend) as client,
+    ):
+        cid = client.clients.create(name="Bay Builders").id
+        items: list[ItemParam] = [{"description": "Labour", "quantity": "1", "unit_price": "100.00"}]
+        create = client.invoices.create
+        invoices = [
+            create(client_id=cid, issue_date="2026-01-05", due_date="2026-02-05", items=items).id
+            for _ in range(10 + changes)
+        ]
+        state.seed(intents, invoices[:10])
+        iid = client.integrations.create(provider="stripe", name="Stripe", credentials={"apiKey": "sk_test_b"}).id
+        for name in ("1", "2", "3", "full"):
+            if name == "3":
+                for n in range(changes):
+                    state.succeed(f"pi_new_{n}", invoices[10 + n])
+            if name == "full":  # the cursor deleted: a repeat sync as every sync was before the events cursor
+                with backend.db.write() as conn:
+                    conn.execute("DELETE FROM connector_mappings WHERE integration_id = ? AND kind = 'cursor'", (iid,))
+            before = state.requests
+            out[f"t{name}"] = _sync(client, backend, iid)
+            out[f"req{name}"] = state.requests - before
+        assert out["req2"] == out["req3"] == 1, out  # one events page: nothing new, then `changes` new events
+        assert [client.invoices.retrieve(i).status for i in invoices] == ["paid"] * len(invoices)
+    return out
+
+
+def stripe_runs(sizes: list[int], changes: int, repeats: int) -> None:
+    second: dict[int, float] = {}
+    for intents in sizes:
+        runs = [stripe_run(intents, changes) for _ in range(repeats)]
+
+        def med(key: str, runs: list[dict[str, float]] = runs) -> float:
+            return statistics.median(r[key] for r in runs)
+
+        second[intents] = med("t2")
+        print(f"Stripe payments sync of {intents} PaymentIntents (median of {repeats})")
+        print(f"  first sync : {med('t1'):7.3f} s  {med('req1'):5.0f} requests (the whole list, the newest event)")
+        print(f"  second sync: {med('t2'):7.3f} s  {med('req2'):5.0f} requests (nothing new: the events since)")
+        print(f"  third sync : {med('t3'):7.3f} s  {med('req3'):5.0f} requests after {changes} intents succeeded")
+        print(
+            f"  baseline   : {med('tfull'):7.3f} s  {med('reqfull'):5.0f} requests (a repeat sync without the cursor)"
+        )
+    if len(second) >= 2:
+        small, large = min(second), max(second)
+        print(
+            f"second sync at {large} vs {small} intents: {second[large] / second[small]:.2f}x the time"
+            f" for {large / small:.0f}x the intents (O(changed): ~1x)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="500,5000", help="client counts to run, comma-separated")
     parser.add_argument("--changes", type=int, default=10, help="clients renamed before the third sync")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--stripe", action="store_true", help="the Stripe sync instead of Xero's")
     args = parser.parse_args()
+    if args.stripe:
+        stripe_runs([int(n) for n in args.sizes.split(",")], args.changes, args.repeats)
+        return
     second: dict[int, float] = {}
     for clients in (int(n) for n in args.sizes.split(",")):
         runs = [one_run(clients, args.changes) for _ in range(args.repeats)]

@@ -1,5 +1,6 @@
 """The real construction domain with the connector's reads counted, and hooks run right after a changed-rows
-read (to commit a change "during" a sync: after its read, before its cursor is saved)."""
+read (to commit a change "during" a sync: after its read, before its cursor is saved), and the mapping rows a
+connector reads counted."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 from cortexbuild_sdk.local.connectors.domain_data import DomainData
+from cortexbuild_sdk.local.connectors.spec import Mapping_
+from cortexbuild_sdk.local.services.connections import ConnectorSession
 from cortexbuild_sdk.local.services.context import Ctx
 
 
@@ -71,3 +76,21 @@ class CountingData(DomainData):
     def document(self, document_id: int) -> Any:
         self.reads.loaded += 1
         return super().document(document_id)
+
+
+def count_mappings(monkeypatch: pytest.MonkeyPatch, reads: Reads) -> None:
+    """Count the mapping rows a connector reads (its cursors aside)."""
+    whole, lookup = ConnectorSession.mappings, ConnectorSession.lookup_mappings
+
+    def mappings(self: ConnectorSession, kind: str) -> dict[str, Mapping_]:
+        found = whole(self, kind)
+        reads.mappings += len(found) if kind != "cursor" else 0
+        return found
+
+    def lookup_mappings(self: ConnectorSession, kind: str, **ids: Any) -> dict[str, Mapping_]:
+        found = lookup(self, kind, **ids)
+        reads.mappings += len(found) if kind != "cursor" else 0
+        return found
+
+    monkeypatch.setattr(ConnectorSession, "mappings", mappings)
+    monkeypatch.setattr(ConnectorSession, "lookup_mappings", lookup_mappings)

@@ -126,37 +126,35 @@ def test_stripe_records_payments(client: CortexBuild, data: MemoryData) -> None:
     iid = _create(client, "stripe", {"apiKey": "sk_test_123"})
     c = data.add_client("Bay Builders")
     inv = data.add_invoice(c.id, "INV-1", 20_000)
-    page1 = {
-        "object": "list",
-        "has_more": True,
-        "data": [
-            {
-                "id": "pi_1",
-                "status": "succeeded",
-                "amount_received": 20_000,
-                "currency": "usd",
-                "metadata": {"cortexbuild_invoice_id": str(inv.id)},
-                "created": 1,
-            },
-            {"id": "pi_2", "status": "requires_payment_method", "metadata": {"cortexbuild_invoice_id": str(inv.id)}},
-        ],
+    paid = {
+        "id": "pi_1",
+        "status": "succeeded",
+        "amount_received": 20_000,
+        "currency": "usd",
+        "metadata": {"cortexbuild_invoice_id": str(inv.id)},
+        "created": 1,
     }
+    waiting = {"id": "pi_2", "status": "requires_payment_method", "metadata": {"cortexbuild_invoice_id": str(inv.id)}}
+    page1 = {"object": "list", "has_more": True, "data": [paid, waiting]}
     page2 = {"object": "list", "has_more": False, "data": [{"id": "pi_3", "status": "succeeded", "metadata": {}}]}
+    succeeded = {"id": "evt_1", "object": "event", "type": "payment_intent.succeeded", "created": 1_760_000_000,
+                 "data": {"object": paid}}  # fmt: skip
     with respx.mock as mock:
         mock.get(f"{HOST}/v1/balance").respond(json={"object": "balance", "livemode": False, "available": []})
         listing = mock.get(f"{HOST}/v1/payment_intents").mock(
-            side_effect=[
-                httpx.Response(200, json=page1),
-                httpx.Response(200, json=page2),
-                httpx.Response(200, json={**page1, "has_more": False}),
-            ]
+            side_effect=[httpx.Response(200, json=page1), httpx.Response(200, json=page2)]
         )
+        events = mock.get(f"{HOST}/v1/events").respond(json={"object": "list", "has_more": False, "data": [succeeded]})
         assert client.integrations.test(iid).result == {"livemode": False, "available": []}
-        first = client.integrations.stripe(iid).record_payments()
-        second = client.integrations.stripe(iid).record_payments()
-    assert [dict(c.request.url.params) for c in listing.calls][:2] == [
+        first = client.integrations.stripe(iid).record_payments()  # the list whole; the newest event first
+        second = client.integrations.stripe(iid).record_payments()  # the events since then only
+    assert [dict(c.request.url.params) for c in listing.calls] == [
         {"limit": "100"},
         {"limit": "100", "starting_after": "pi_2"},
+    ]
+    assert [dict(c.request.url.params) for c in events.calls] == [
+        {"type": "payment_intent.succeeded", "limit": "1"},
+        {"type": "payment_intent.succeeded", "created[gte]": str(1_760_000_000 - 60), "limit": "100"},
     ]
     assert listing.calls.last.request.headers["authorization"] == "Bearer sk_test_123"
     assert first.result == {"counts": {"created": 0, "updated": 1, "skipped": 0, "failed": 0}, "problems": []}

@@ -19,25 +19,24 @@ import respx
 
 from cortexbuild_sdk import CortexBuild
 from cortexbuild_sdk.local import Backend
-from cortexbuild_sdk.local.connectors.spec import Mapping_
 from cortexbuild_sdk.local.providers import PROVIDERS
-from cortexbuild_sdk.local.services.connections import ConnectorSession
 from cortexbuild_sdk.resources._domain import ItemParam
 from cortexbuild_sdk.types import SyncRun
 
 from .conftest import HOST
-from .counting import CountingData, Reads
+from .counting import CountingData, Reads, count_mappings
+from .stripe_fake import StripeFake
 
 ITEMS: list[ItemParam] = [{"description": "Labour", "quantity": "1", "unit_price": "100.00"}]
 
 
 @dataclass
 class Provider:
-    """What respx answers: Xero contacts, Mailchimp members, Stripe PaymentIntents."""
+    """What respx answers: Xero contacts, Mailchimp members, a Stripe account (PaymentIntents and events)."""
 
     contacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
-    intents: list[dict[str, Any]] = field(default_factory=list)
+    stripe: StripeFake = field(default_factory=StripeFake)
     refuse: set[str] = field(default_factory=set)
     writes: int = 0
 
@@ -60,12 +59,6 @@ class Provider:
         self.members[hash] = body
         return httpx.Response(200, json={"id": hash, "email_address": body["email_address"], "status": "subscribed"})
 
-    def stripe_intents(self, request: httpx.Request) -> httpx.Response:
-        after = request.url.params.get("starting_after")
-        start = next((n + 1 for n, i in enumerate(self.intents) if i["id"] == after), 0)
-        page = self.intents[start : start + 2]  # small pages: the lookups are per page
-        return httpx.Response(200, json={"object": "list", "data": page, "has_more": start + 2 < len(self.intents)})
-
     def names(self) -> set[str]:
         return {str(c["Name"]) for c in self.contacts.values()}
 
@@ -87,24 +80,6 @@ class World:
         return done
 
 
-def count_mappings(monkeypatch: pytest.MonkeyPatch, reads: Reads) -> None:
-    """Count the mapping rows a connector reads (its cursors aside)."""
-    whole, lookup = ConnectorSession.mappings, ConnectorSession.lookup_mappings
-
-    def mappings(self: ConnectorSession, kind: str) -> dict[str, Mapping_]:
-        found = whole(self, kind)
-        reads.mappings += len(found) if kind != "cursor" else 0
-        return found
-
-    def lookup_mappings(self: ConnectorSession, kind: str, **ids: Any) -> dict[str, Mapping_]:
-        found = lookup(self, kind, **ids)
-        reads.mappings += len(found) if kind != "cursor" else 0
-        return found
-
-    monkeypatch.setattr(ConnectorSession, "mappings", mappings)
-    monkeypatch.setattr(ConnectorSession, "lookup_mappings", lookup_mappings)
-
-
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     provider, reads = Provider(), Reads()
@@ -122,7 +97,8 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         mock.post(f"{HOST}/api.xro/2.0/Contacts").mock(side_effect=provider.xero_contacts)
         members = re.compile(re.escape(HOST) + r"/3\.0/lists/list9/members/(?P<hash>[0-9a-f]{32})")
         mock.put(url__regex=members).mock(side_effect=provider.mailchimp_member)
-        mock.get(f"{HOST}/v1/payment_intents").mock(side_effect=provider.stripe_intents)
+        mock.get(f"{HOST}/v1/payment_intents").mock(side_effect=provider.stripe.payment_intents)
+        mock.get(f"{HOST}/v1/events").mock(side_effect=provider.stripe.list_events)
         yield World(client, backend, provider, reads)
 
 
@@ -236,9 +212,10 @@ def test_mailchimp_add_member_reads_one_client(world: World) -> None:
 
 
 def test_stripe_repeat_sync_reads_no_local_row(world: World) -> None:
-    """Stripe's list is read whole every time (no "succeeded since" filter): locally only the payments' own
-    mappings are looked up, and only a newly succeeded intent touches an invoice."""
-    c = world.client
+    """The first sync reads Stripe's PaymentIntents list whole; a repeat one only the payment_intent.succeeded
+    events since its cursor. Locally only the payments' own mappings are looked up, and only a newly succeeded
+    intent touches an invoice."""
+    c, stripe = world.client, world.provider.stripe
     iid = _integration(c, "stripe", {"apiKey": "sk_test_1"})
     (cid,) = _clients(c, 1)
     invoices = [
@@ -246,27 +223,18 @@ def test_stripe_repeat_sync_reads_no_local_row(world: World) -> None:
         for _ in range(5)
     ]
     for n, inv in enumerate(invoices[:3]):
-        world.provider.intents.append(
-            {
-                "id": f"pi_{n}",
-                "status": "succeeded",
-                "amount_received": 10_000,
-                "currency": "usd",
-                "metadata": {"cortexbuild_invoice_id": str(inv)},
-                "created": n,
-            }
-        )
-    world.provider.intents.append(
-        {"id": "pi_3", "status": "processing", "metadata": {"cortexbuild_invoice_id": str(invoices[3])}}
-    )
+        stripe.pay(f"pi_{n}", inv)
+    stripe.add("pi_3", "processing", metadata={"cortexbuild_invoice_id": str(invoices[3])})
     first = world.sync(iid)
     assert first.counts.updated == 3 and world.reads.loaded == 3  # each paid invoice read once
+    assert len(stripe.lists("/v1/payment_intents")) == 2  # the whole list, two pages
 
-    second = world.sync(iid)
+    second = world.sync(iid)  # the three events are within the cursor's overlap: read and skipped
     assert world.reads.loaded == world.reads.rows == world.reads.whole == 0 and second.counts.skipped == 3
-    assert world.reads.mappings == 3  # each listed succeeded intent's own mapping (a probe), not every payment
+    assert world.reads.mappings == 3  # each event's intent's own mapping (a probe), not every payment
 
-    world.provider.intents[3].update(status="succeeded", amount_received=10_000, currency="usd")
+    stripe.update("pi_3", status="succeeded", amount_received=10_000, currency="usd")
     third = world.sync(iid)  # the intent that succeeded since is recorded; the others are not touched
     assert world.reads.loaded == 1 and third.counts.updated == 1 and third.counts.skipped == 3
     assert [c.invoices.retrieve(i).status for i in invoices] == ["paid", "paid", "paid", "paid", "draft"]
+    assert len(stripe.lists("/v1/payment_intents")) == 2  # not listed again

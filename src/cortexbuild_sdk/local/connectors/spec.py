@@ -100,6 +100,10 @@ class Session(Protocol):
         """Upsert many mappings in one transaction (a batch's results)."""
         ...
 
+    def delete_mappings(self, kind: str, remote_ids: Iterable[str]) -> None:
+        """Forget the mappings of ``kind`` whose remote id is one of ``remote_ids`` (O(ids given))."""
+        ...
+
     def save_record(self, kind: str, remote_id: str, data: Mapping[str, Any]) -> bool:
         """Upsert a typed record pulled from the provider; True when it was new."""
         ...

@@ -152,7 +152,19 @@ class ConnectorSession:
                 (self.integration_id, kind, local_id, remote_id, sync_token, local_updated_at, remote_updated),
             )
 
+    def delete_mappings(self, kind: str, remote_ids: Iterable[str]) -> None:
+        wanted = list(dict.fromkeys(remote_ids))
+        if not wanted:
+            return
+        with self.ctx.env.db.write() as conn:
+            conn.executemany(
+                "DELETE FROM connector_mappings WHERE integration_id = ? AND kind = ? AND remote_id = ?",
+                [(self.integration_id, kind, remote_id) for remote_id in wanted],
+            )
+
     def save_mappings(self, kind: str, rows: list[Mapping_]) -> None:
+        if not rows:
+            return
         with self.ctx.env.db.write() as conn:
             conn.executemany(
                 "INSERT INTO connector_mappings (integration_id, kind, local_id, remote_id, sync_token,"
