@@ -134,9 +134,13 @@ STATUSES: Counter[int] = Counter()
 
 def _check(backend: Backend, response: LocalResponse, before: list[str], what: str) -> None:
     STATUSES[response.status] += 1
-    assert response.status < 500, (what, response.body[:300])
     payload: Any = response.json()
     assert isinstance(payload, dict), what
+    if response.status == 502 and payload.get("code") == "provider_unreachable":
+        # A route that talks to the provider (test reads no body; actions with valid params), which this backend points
+        # nowhere: the honest answer, and the attempt is logged on purpose.
+        return
+    assert response.status < 500, (what, response.body[:300])
     if response.status >= 400:
         assert payload["success"] is False and isinstance(payload["code"], str), (what, payload)
         assert isinstance(payload["error"], str) and payload["error"].strip(), (what, payload)
