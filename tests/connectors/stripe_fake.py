@@ -12,12 +12,14 @@ and ``starting_after``; events older than 30 days are no longer listed. ``create
 from __future__ import annotations
 
 import copy
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import respx
 
 RETENTION_S = 30 * 86_400
 EVENT_PARAMS = {"type", "created[gte]", "limit", "starting_after"}
@@ -54,6 +56,13 @@ class StripeFake:
             self.events.append({"id": f"evt_{len(self.events) + 1}", "object": "event",
                                 "type": "payment_intent.succeeded", "created": int(self.now()),
                                 "data": {"object": copy.deepcopy(intent)}})  # fmt: skip
+
+    def mount(self, mock: respx.MockRouter, host: str) -> None:
+        """Answer Stripe's routes on ``host`` from this account."""
+        mock.get(f"{host}/v1/payment_intents").mock(side_effect=self.payment_intents)
+        mock.get(f"{host}/v1/events").mock(side_effect=self.list_events)
+        one = re.escape(f"{host}/v1/payment_intents/") + r"(?P<intent_id>[^/?]+)$"
+        mock.get(url__regex=one).mock(side_effect=self.retrieve_intent)
 
     def calls_to(self, prefix: str) -> list[str]:
         """The ids of the single objects fetched under ``prefix`` (e.g. ``/v1/payment_intents/``)."""

@@ -97,8 +97,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         mock.post(f"{HOST}/api.xro/2.0/Contacts").mock(side_effect=provider.xero_contacts)
         members = re.compile(re.escape(HOST) + r"/3\.0/lists/list9/members/(?P<hash>[0-9a-f]{32})")
         mock.put(url__regex=members).mock(side_effect=provider.mailchimp_member)
-        mock.get(f"{HOST}/v1/payment_intents").mock(side_effect=provider.stripe.payment_intents)
-        mock.get(f"{HOST}/v1/events").mock(side_effect=provider.stripe.list_events)
+        provider.stripe.mount(mock, HOST)
         yield World(client, backend, provider, reads)
 
 

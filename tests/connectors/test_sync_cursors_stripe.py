@@ -6,7 +6,6 @@ on the same manual clock as the backend."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,11 +92,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         respx.mock(assert_all_called=False) as mock,
     ):
         backend.connectors.sleep = lambda s: None
-        mock.get(f"{HOST}{INTENTS}").mock(side_effect=stripe.payment_intents)
-        mock.get(f"{HOST}{EVENTS}").mock(side_effect=stripe.list_events)
-        mock.get(url__regex=rf"^{re.escape(HOST + INTENTS)}/(?P<intent_id>[^/?]+)$").mock(
-            side_effect=stripe.retrieve_intent
-        )
+        stripe.mount(mock, HOST)
         yield World(client, backend, clock, stripe, reads)
 
 
