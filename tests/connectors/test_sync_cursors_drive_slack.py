@@ -156,14 +156,22 @@ def test_drive_repeat_sync_reads_only_drive_changes(world: World) -> None:
     assert world.sync_calls(iid)[1] == [CHANGES]
 
 
-def test_a_failed_drive_sync_leaves_the_changes_token(world: World) -> None:
-    c, drive = world.client, world.drive
-    iid = _connect_drive(c)
-    project = c.projects.create(name="Tower A").id
-    c.documents.create(project_id=project, name="plan.pdf", file=b"%PDF")
+def _synced_then_photo_added(world: World) -> tuple[int, int, str]:
+    """A Drive integration synced once (one project, one document), then a photo added to its folder in Drive."""
+    iid = _connect_drive(world.client)
+    project = world.client.projects.create(name="Tower A").id
+    world.client.documents.create(project_id=project, name="plan.pdf", file=b"%PDF")
     world.sync(iid)
     token = world.drive_token(iid)
-    photo = gd.user_upload(drive, world.file_id("Tower A"), "photo.jpg", b"JPEG", "image/jpeg")
+    photo = gd.user_upload(world.drive, world.file_id("Tower A"), "photo.jpg", b"JPEG", "image/jpeg")
+    assert token is not None and world.drive_token(iid) == token
+    return iid, project, photo
+
+
+def test_a_failed_drive_sync_leaves_the_changes_token(world: World) -> None:
+    drive = world.drive
+    iid, project, photo = _synced_then_photo_added(world)
+    token = world.drive_token(iid)
     drive.broken.add(photo)  # its download is refused: the sync fails
     assert world.run(iid).status == "error"
     assert world.drive_token(iid) == token and "photo.jpg" not in world.names(project)
@@ -174,12 +182,8 @@ def test_a_failed_drive_sync_leaves_the_changes_token(world: World) -> None:
 
 
 def test_a_drive_token_drive_refuses_falls_back_to_a_full_listing(world: World) -> None:
-    c, drive = world.client, world.drive
-    iid = _connect_drive(c)
-    project = c.projects.create(name="Tower A").id
-    c.documents.create(project_id=project, name="plan.pdf", file=b"%PDF")
-    world.sync(iid)
-    photo = gd.user_upload(drive, world.file_id("Tower A"), "photo.jpg", b"JPEG", "image/jpeg")
+    drive = world.drive
+    iid, project, photo = _synced_then_photo_added(world)
     gd.forget_changes(drive)  # the saved token is no longer known: changes.list answers 404
     run, calls = world.sync_calls(iid)
     assert calls[:3] == [CHANGES, START, LISTING] and _downloads(calls) == [photo]
