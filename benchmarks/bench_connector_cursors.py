@@ -1,4 +1,4 @@
-"""Xero and Stripe syncs at two sizes (500 and 5,000 by default): a repeat sync is O(what changed).
+"""Xero, Stripe and Google Drive syncs at two sizes (500 and 5,000 by default): a repeat sync is O(what changed).
 
 Xero (the default) prints, per size, as medians over ``--repeats`` fresh stores: the first sync's time and
 the contacts Xero received; the second sync's time, the local rows it read and the contacts it sent (both
@@ -16,6 +16,12 @@ Stripe (``--stripe``): N succeeded PaymentIntents, one a minute up to now, each 
 ``type``/``created[gte]``). Prints the requests and time of the first sync (the whole list), of the second
 (nothing new: one events page), of a third after ``--changes`` intents succeeded (recorded from their
 events), and of a repeat sync with the cursor deleted: what every sync did before the events cursor.
+
+Google Drive (``--drive``, sizes are Drive files, 10 a project folder): the loopback Drive emulator of the
+tests (``tests/emulators/google_drive.py``). A first sync creates the project folders (one local document
+each); N files are then added in Drive and imported by the next sync (its changes feed); prints the requests
+and time of a repeat sync with nothing changed, of one after ``--changes`` files were edited in Drive, and of
+a repeat sync with the changes cursor deleted: the folders listed whole, what every sync did before the feed.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from cortexbuild_sdk.local.connectors.domain_data import DomainData  # noqa: E40
 from cortexbuild_sdk.local.services.connections import open_session  # noqa: E402
 from cortexbuild_sdk.local.services.context import Ctx  # noqa: E402
 from cortexbuild_sdk.resources._domain import ItemParam  # noqa: E402
+from emulators import google_drive as gd  # noqa: E402
 from emulators.server import serve  # noqa: E402
 
 
@@ -227,13 +234,66 @@ def stripe_runs(sizes: list[int], changes: int, repeats: int) -> None:
         )
 
 
+def drive_run(files: int, changes: int) -> dict[str, float]:
+    state, out = gd.DriveState(), {}
+    oauth = {"google_drive": {"client_id": gd.CLIENT_ID, "client_secret": gd.CLIENT_SECRET}}
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        serve(gd.app(state)) as url,
+        Backend(
+            Path(tmp) / "bench.db", oauth=oauth, provider_urls={"google_drive": url}, local_data=DomainData
+        ) as backend,
+        CortexBuild.local(backend=backend) as client,
+    ):
+        auth = client.integrations.oauth.authorize("google_drive", redirect_uri="http://127.0.0.1/cb", name="D")
+        iid = client.integrations.oauth.callback("google_drive", code="good-code", state=auth.state).id
+        for p in range(files // 10):
+            project = client.projects.create(name=f"Project {p:03d}").id
+            client.documents.create(project_id=project, name="plan.pdf", file=b"%PDF")
+        _sync(client, backend, iid)  # the project folders
+        folders = [fid for fid, f in state.files.items() if f["name"].startswith("Project ")]
+        added = [gd.user_upload(state, folders[n % len(folders)], f"photo-{n}.jpg", b"JPEG") for n in range(files)]
+        for name in ("import", "2", "3", "full"):
+            if name == "3":
+                for fid in added[:changes]:
+                    gd.user_edit(state, fid, b"JPEG edited")
+            if name == "full":  # the changes cursor deleted: every project folder listed, as before the feed
+                with backend.db.write() as conn:
+                    conn.execute("DELETE FROM connector_mappings WHERE integration_id = ? AND kind = 'cursor'", (iid,))
+            before = len(state.requests)
+            out[f"t{name}"] = _sync(client, backend, iid)
+            out[f"req{name}"] = len(state.requests) - before
+        assert out["req2"] == 1 and out["req3"] == 1 + changes, out  # one changes page, the edited downloaded
+    return out
+
+
+def drive_runs(sizes: list[int], changes: int, repeats: int) -> None:
+    for files in sizes:
+        runs = [drive_run(files, changes) for _ in range(repeats)]
+
+        def med(key: str, runs: list[dict[str, float]] = runs) -> float:
+            return statistics.median(r[key] for r in runs)
+
+        print(f"Google Drive pull of {files} files in {files // 10} project folders (median of {repeats})")
+        print(
+            f"  import     : {med('timport'):7.3f} s  {med('reqimport'):5.0f} requests (the files added, via the feed)"
+        )
+        print(f"  repeat     : {med('t2'):7.3f} s  {med('req2'):5.0f} requests (nothing changed: one changes page)")
+        print(f"  changed    : {med('t3'):7.3f} s  {med('req3'):5.0f} requests after {changes} files edited in Drive")
+        print(f"  baseline   : {med('tfull'):7.3f} s  {med('reqfull'):5.0f} requests (no cursor: every folder listed)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="500,5000", help="client counts to run, comma-separated")
     parser.add_argument("--changes", type=int, default=10, help="clients renamed before the third sync")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--stripe", action="store_true", help="the Stripe sync instead of Xero's")
+    parser.add_argument("--drive", action="store_true", help="the Google Drive pull instead of Xero's sync")
     args = parser.parse_args()
+    if args.drive:
+        drive_runs([int(n) for n in args.sizes.split(",")], args.changes, args.repeats)
+        return
     if args.stripe:
         stripe_runs([int(n) for n in args.sizes.split(",")], args.changes, args.repeats)
         return

@@ -1,6 +1,7 @@
 """Google Drive backups and Slack reminders on the real construction domain read only what changed locally:
 the documents changed since the last clean sync, and the open tasks changed since it or whose due date came
-into the window. Drive over real sockets to its loopback emulator; Slack answered by respx."""
+into the window; Drive's pull side reads only what changed in Drive (its changes feed since the last clean
+sync). Drive over real sockets to its loopback emulator (its requests counted); Slack answered by respx."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import respx
 
 from cortexbuild_sdk import CortexBuild
 from cortexbuild_sdk.local import Backend
+from cortexbuild_sdk.local.connectors import google_drive_pull
 from cortexbuild_sdk.local.connectors.domain_data import CHANGED_DOCUMENTS_SQL, CHANGED_DUE_TASKS_SQL
 from cortexbuild_sdk.types import SyncRun
 from emulators import google_drive as gd
@@ -31,18 +33,42 @@ class World:
     drive: gd.DriveState
     reads: Reads
 
-    def sync(self, iid: int) -> SyncRun:
+    def run(self, iid: int) -> SyncRun:
         self.reads.rows = self.reads.whole = self.reads.loaded = 0
         run = self.client.integrations.sync(iid)
         assert run is not None
         self.backend.wait_for_syncs()
-        done = self.client.integrations.sync_run(iid, run.id)
+        return self.client.integrations.sync_run(iid, run.id)
+
+    def sync(self, iid: int) -> SyncRun:
+        done = self.run(iid)
         assert done.status == "success", done.error
         return done
 
-    def latest(self, name: str) -> bytes:
+    def sync_calls(self, iid: int) -> tuple[SyncRun, list[str]]:
+        """A clean sync and the requests Drive received during it."""
+        mark = len(self.drive.requests)
+        done = self.sync(iid)
+        return done, self.drive.requests[mark:]
+
+    def file_id(self, name: str) -> str:
         (fid,) = [fid for fid, f in self.drive.files.items() if f["name"] == name]
-        return self.drive.content[fid][-1]
+        return fid
+
+    def latest(self, name: str) -> bytes:
+        return self.drive.content[self.file_id(name)][-1]
+
+    def names(self, project: int) -> set[str]:
+        return {d.name or "" for d in self.client.documents.list(project_id=project)}
+
+    def drive_token(self, iid: int) -> str | None:
+        with self.backend.db.read() as conn:
+            row = conn.execute(
+                "SELECT sync_token FROM connector_mappings WHERE integration_id = ? AND kind = 'cursor'"
+                " AND local_id = ?",
+                (iid, google_drive_pull.CURSOR_KEY),
+            ).fetchone()
+        return None if row is None else str(row[0])
 
 
 @pytest.fixture
@@ -78,10 +104,126 @@ def test_the_changed_documents_and_due_tasks_queries_are_index_ranges(world: Wor
         assert "SCAN tasks" not in plan, plan
 
 
+def _connect_drive(c: CortexBuild) -> int:
+    auth = c.integrations.oauth.authorize("google_drive", redirect_uri="http://127.0.0.1/cb", name="Drive")
+    return c.integrations.oauth.callback("google_drive", code="good-code", state=auth.state).id
+
+
+LISTING, CHANGES, START = "GET /drive/v3/files", "GET /drive/v3/changes", "GET /drive/v3/changes/startPageToken"
+
+
+def _downloads(calls: list[str]) -> list[str]:
+    return sorted(c.rsplit("/", 1)[1] for c in calls if c.startswith("GET /drive/v3/files/"))
+
+
+def test_drive_repeat_sync_reads_only_drive_changes(world: World) -> None:
+    c, drive = world.client, world.drive
+    iid = _connect_drive(c)
+    project = c.projects.create(name="Tower A").id
+    docs = [c.documents.create(project_id=project, name=f"plan-{n}.pdf", file=b"%PDF v1").id for n in range(3)]
+    first, calls = world.sync_calls(iid)
+    assert first.counts.created == 3
+    last_listing = len(calls) - 1 - calls[::-1].index(LISTING)
+    assert calls.index(START) < last_listing  # the start token is read before the folder is listed
+    assert world.drive_token(iid) is not None
+
+    again, calls = world.sync_calls(iid)  # nothing changed on either side: one changes page, no listing
+    assert calls == [CHANGES] and (again.counts.created, again.counts.updated, again.counts.skipped) == (0, 0, 0)
+
+    folder, root = world.file_id("Tower A"), world.file_id("CortexBuild")
+    photo = gd.user_upload(drive, folder, "photo.jpg", b"JPEG", "image/jpeg")
+    gd.user_edit(drive, world.file_id("plan-0.pdf"), b"%PDF edited in Drive")
+    gd.user_upload(drive, root, "loose.pdf", b"outside the project folders")
+    gd.user_upload(drive, "someone-elses-folder", "other.pdf", b"not ours")
+    gd.user_trash(drive, gd.user_upload(drive, folder, "draft.pdf", b"trashed before the sync"))
+    gd.user_trash(drive, world.file_id("plan-1.pdf"))  # trashed in Drive: not downloaded, the document stays
+    c.documents.create_version(docs[2], file=b"%PDF v2")  # pushed: its change comes back in the feed
+    run, calls = world.sync_calls(iid)
+    assert LISTING not in calls and calls.count(CHANGES) == 1
+    assert _downloads(calls) == sorted([photo, world.file_id("plan-0.pdf")])
+    assert (run.counts.created, run.counts.updated, run.counts.skipped) == (1, 2, 0)
+    assert {"photo.jpg", "plan-1.pdf"} <= world.names(project)
+    assert not {"loose.pdf", "other.pdf", "draft.pdf"} & world.names(project)
+    (edited,) = [d for d in c.documents.list(project_id=project) if d.name == "plan-0.pdf" and d.version == 2]
+    assert c.documents.download(edited.id).content == b"%PDF edited in Drive"
+
+    # Uploaded by our own action between syncs: recognised by its version, not downloaded.
+    memo = c.documents.create(project_id=project, name="memo.pdf", file=b"memo").id
+    c.integrations.google_drive(iid).upload_document(memo)
+    run, calls = world.sync_calls(iid)
+    assert _downloads(calls) == [] and LISTING not in calls
+    assert (run.counts.created, run.counts.updated, run.counts.skipped) == (0, 0, 1)
+    assert world.sync_calls(iid)[1] == [CHANGES]
+
+
+def _synced_then_photo_added(world: World) -> tuple[int, int, str]:
+    """A Drive integration synced once (one project, one document), then a photo added to its folder in Drive."""
+    iid = _connect_drive(world.client)
+    project = world.client.projects.create(name="Tower A").id
+    world.client.documents.create(project_id=project, name="plan.pdf", file=b"%PDF")
+    world.sync(iid)
+    token = world.drive_token(iid)
+    photo = gd.user_upload(world.drive, world.file_id("Tower A"), "photo.jpg", b"JPEG", "image/jpeg")
+    assert token is not None and world.drive_token(iid) == token
+    return iid, project, photo
+
+
+def test_a_failed_drive_sync_leaves_the_changes_token(world: World) -> None:
+    drive = world.drive
+    iid, project, photo = _synced_then_photo_added(world)
+    token = world.drive_token(iid)
+    drive.broken.add(photo)  # its download is refused: the sync fails
+    assert world.run(iid).status == "error"
+    assert world.drive_token(iid) == token and "photo.jpg" not in world.names(project)
+    drive.broken.clear()
+    run, calls = world.sync_calls(iid)  # read again from the same token
+    assert run.counts.created == 1 and _downloads(calls) == [photo] and world.drive_token(iid) != token
+    assert world.sync_calls(iid)[1] == [CHANGES]
+
+
+def test_a_drive_token_drive_refuses_falls_back_to_a_full_listing(world: World) -> None:
+    drive = world.drive
+    iid, project, photo = _synced_then_photo_added(world)
+    gd.forget_changes(drive)  # the saved token is no longer known: changes.list answers 404
+    run, calls = world.sync_calls(iid)
+    assert calls[:3] == [CHANGES, START, LISTING] and _downloads(calls) == [photo]
+    assert run.counts.created == 1 and "photo.jpg" in world.names(project)
+    assert world.sync_calls(iid)[1] == [CHANGES]  # from the fresh start token
+    with world.backend.db.write() as conn:  # a token Drive answers 400 for
+        conn.execute(
+            "UPDATE connector_mappings SET sync_token = 'not-a-token' WHERE integration_id = ? AND local_id = ?",
+            (iid, google_drive_pull.CURSOR_KEY),
+        )
+    run, calls = world.sync_calls(iid)
+    assert calls == [CHANGES, START, LISTING] and run.counts.skipped == 2  # listed whole, nothing downloaded
+    assert world.sync_calls(iid)[1] == [CHANGES]
+
+
+def test_drive_changes_pages_and_folders_found_in_drive(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(google_drive_pull, "PAGE_SIZE", "2")
+    c, drive = world.client, world.drive
+    iid = _connect_drive(c)
+    tower_a = c.projects.create(name="Tower A").id
+    c.documents.create(project_id=tower_a, name="plan.pdf", file=b"%PDF")
+    world.sync(iid)
+    # A folder made by hand in Drive for a project with no documents yet, a file in it: no project folder yet.
+    by_hand = gd.user_upload(drive, world.file_id("CortexBuild"), "Tower B", b"", google_drive_pull.FOLDER)
+    spec = gd.user_upload(drive, by_hand, "spec.pdf", b"SPEC")
+    photos = [gd.user_upload(drive, world.file_id("Tower A"), f"photo-{n}.jpg", b"JPEG") for n in range(5)]
+    run, calls = world.sync_calls(iid)
+    assert calls.count(CHANGES) == 4 and _downloads(calls) == sorted(photos)  # 7 changes, 2 a page
+    assert run.counts.created == 5
+    # Its first document adopts the folder (found by name): the next sync lists it whole, once.
+    tower_b = c.projects.create(name="Tower B").id
+    c.documents.create(project_id=tower_b, name="b.pdf", file=b"B")
+    run, calls = world.sync_calls(iid)
+    assert _downloads(calls) == [spec] and world.names(tower_b) == {"b.pdf", "spec.pdf"}
+    assert world.sync_calls(iid)[1] == [CHANGES]
+
+
 def test_drive_repeat_sync_reads_only_changed_documents(world: World) -> None:
     c = world.client
-    auth = c.integrations.oauth.authorize("google_drive", redirect_uri="http://127.0.0.1/cb", name="Drive")
-    iid = c.integrations.oauth.callback("google_drive", code="good-code", state=auth.state).id
+    iid = _connect_drive(c)
     project = c.projects.create(name="Tower A").id
     docs = [c.documents.create(project_id=project, name=f"plan-{n}.pdf", file=b"%PDF v1").id for n in range(8)]
     first = world.sync(iid)

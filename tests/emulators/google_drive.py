@@ -1,7 +1,10 @@
 """Google Drive API v3 emulator, from the documented requests and answers: OAuth token endpoint, ``about``,
 ``files.list`` with ``q`` (name / mimeType / parents / trashed), ``files.create`` for folders, uploads
 (``uploadType=multipart`` as multipart/related, ``uploadType=resumable`` with 308 Resume Incomplete),
-``files.update`` uploads that add a revision, ``permissions.create`` and ``revisions.list``."""
+``files.update`` uploads that add a revision, ``permissions.create``, ``revisions.list``, and the changes feed
+(``changes.getStartPageToken``, ``changes.list``): every create, update, trash or delete of a file appends to
+a change log whose positions are the page tokens; a file's earlier change is superseded by its latest, which
+carries the file's current state (none when ``removed``). ``requests`` logs every request ("GET /path")."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from email.policy import HTTP
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -31,8 +35,22 @@ class DriveState:
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     access: set[str] = field(default_factory=set)
     uploads: list[str] = field(default_factory=list)  # uploadType of each completed upload
+    log: list[str | None] = field(default_factory=list)  # changed file ids; None: superseded by a later change
+    last: dict[str, int] = field(default_factory=dict)  # file id -> position of its latest change
+    removed: set[str] = field(default_factory=set)  # deleted for good (changes say ``removed``)
+    floor: int = 0  # tokens below this position are no longer known (see ``forget_changes``)
+    requests: list[str] = field(default_factory=list)
+    broken: set[str] = field(default_factory=set)  # file ids whose download answers 403
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+
+def _changed(state: DriveState, fid: str) -> None:
+    """Under ``state.lock``: the file's latest change is now the last in the log."""
+    if (before := state.last.get(fid)) is not None:
+        state.log[before] = None
+    state.last[fid] = len(state.log)
+    state.log.append(fid)
 
 
 def user_upload(state: DriveState, folder_id: str, name: str, data: bytes, mime: str = "application/pdf") -> str:
@@ -51,6 +69,7 @@ def user_upload(state: DriveState, folder_id: str, name: str, data: bytes, mime:
             "webViewLink": f"https://drive.google.com/file/d/{fid}/view",
         }
         state.content[fid] = [data]
+        _changed(state, fid)
         return fid
 
 
@@ -59,6 +78,29 @@ def user_edit(state: DriveState, fid: str, data: bytes) -> None:
         f = state.files[fid]
         f["version"] = str(int(f["version"]) + 1)
         state.content[fid].append(data)
+        _changed(state, fid)
+
+
+def user_trash(state: DriveState, fid: str) -> None:
+    """Moved to the trash in the Drive UI: a change whose file has ``trashed`` true (and a new version)."""
+    with state.lock:
+        f = state.files[fid]
+        f["trashed"], f["version"] = True, str(int(f["version"]) + 1)
+        _changed(state, fid)
+
+
+def user_delete(state: DriveState, fid: str) -> None:
+    """Deleted for good: a change with ``removed`` true and no file."""
+    with state.lock:
+        del state.files[fid]
+        state.removed.add(fid)
+        _changed(state, fid)
+
+
+def forget_changes(state: DriveState) -> None:
+    """Drive no longer knows the page tokens handed out so far (changes.list answers 404 for them)."""
+    with state.lock:
+        state.floor = len(state.log)
 
 
 def _error(status: int, message: str, reason: str) -> Response:
@@ -76,6 +118,26 @@ def _error(status: int, message: str, reason: str) -> Response:
 
 def _public(f: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in f.items() if k != "_"}
+
+
+class _RequestLog:
+    def __init__(self, app: Any, state: DriveState) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.state.requests.append(f"{scope['method']} {scope['path']}")
+        await self.app(scope, receive, send)
+
+
+def _position(state: DriveState, token: str) -> int | Response:
+    """A page token's log position (tokens are positions + 1), or Drive's error for one it does not know."""
+    if not token.isdigit():
+        return _error(400, "Invalid Value", "invalid")
+    position = int(token) - 1
+    if not state.floor <= position <= len(state.log):
+        return _error(404, f"Page token not found: {token}.", "notFound")
+    return position
 
 
 def app(state: DriveState) -> Starlette:
@@ -128,6 +190,7 @@ def app(state: DriveState) -> Starlette:
             f["size"] = str(len(data))
             state.content[fid] = [data]
         state.files[fid] = f
+        _changed(state, fid)
         return f
 
     def add_revision(fid: str, meta: dict[str, Any], data: bytes) -> dict[str, Any]:
@@ -136,6 +199,7 @@ def app(state: DriveState) -> Starlette:
         f["version"] = str(int(f["version"]) + 1)
         f["size"] = str(len(data))
         state.content.setdefault(fid, []).append(data)
+        _changed(state, fid)
         return f
 
     async def files(request: Request) -> Response:
@@ -222,7 +286,47 @@ def app(state: DriveState) -> Starlette:
         fid = request.path_params["fid"]
         if fid not in state.files or request.query_params.get("alt") != "media":
             return _error(404, f"File not found: {fid}.", "notFound")
+        if fid in state.broken:
+            return _error(403, "The user does not have sufficient permissions for this file.", "forbidden")
         return Response(state.content[fid][-1], media_type=state.files[fid]["mimeType"])
+
+    async def start_page_token(request: Request) -> Response:
+        if not authorised(request):
+            return denied()
+        with state.lock:
+            return JSONResponse({"kind": "drive#startPageToken", "startPageToken": str(len(state.log) + 1)})
+
+    async def changes(request: Request) -> Response:
+        if not authorised(request):
+            return denied()
+        size = request.query_params.get("pageSize", "100")
+        if not size.isdigit() or not 1 <= int(size) <= 1000:
+            return _error(400, "Invalid Value", "invalid")
+        fields = request.query_params.get("fields", "")
+        m = re.search(r"file\(([^)]*)\)", fields)
+        keys = m.group(1).split(",") if m else ["kind", "id", "name", "mimeType"]
+        removed_too = request.query_params.get("includeRemoved", "true") != "false"
+        with state.lock:
+            start = _position(state, request.query_params.get("pageToken", ""))
+            if isinstance(start, Response):
+                return start
+            end = min(start + int(size), len(state.log))
+            rows: list[dict[str, Any]] = []
+            for fid in state.log[start:end]:
+                if fid is None or (fid in state.removed and not removed_too):
+                    continue
+                change: dict[str, Any] = {"kind": "drive#change", "changeType": "file", "fileId": fid}
+                change["time"] = "2026-11-30T00:00:00.000Z"
+                change["removed"] = fid in state.removed
+                if fid in state.files:
+                    change["file"] = {k: state.files[fid][k] for k in keys if k in state.files[fid]}
+                rows.append(change)
+            body: dict[str, Any] = {"kind": "drive#changeList", "changes": rows}
+            if end < len(state.log):
+                body["nextPageToken"] = str(end + 1)
+            else:
+                body["newStartPageToken"] = str(len(state.log) + 1)
+        return JSONResponse(body)
 
     async def permissions(request: Request) -> Response:
         if not authorised(request):
@@ -254,14 +358,17 @@ def app(state: DriveState) -> Starlette:
         return JSONResponse({"kind": "drive#revisionList", "revisions": revs})
 
     return Starlette(
+        middleware=[Middleware(_RequestLog, state=state)],
         routes=[
             Route("/token", token, methods=["POST"]),
             Route("/drive/v3/about", about, methods=["GET"]),
+            Route("/drive/v3/changes/startPageToken", start_page_token, methods=["GET"]),
+            Route("/drive/v3/changes", changes, methods=["GET"]),
             Route("/drive/v3/files", files, methods=["GET", "POST"]),
             Route("/drive/v3/files/{fid}", media, methods=["GET"]),
             Route("/drive/v3/files/{fid}/permissions", permissions, methods=["POST"]),
             Route("/drive/v3/files/{fid}/revisions", revisions, methods=["GET"]),
             Route("/upload/drive/v3/files", upload, methods=["POST", "PUT"]),
             Route("/upload/drive/v3/files/{fid}", upload, methods=["PATCH", "PUT"]),
-        ]
+        ],
     )

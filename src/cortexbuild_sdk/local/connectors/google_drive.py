@@ -1,11 +1,11 @@
 """Google Drive API v3 (https://developers.google.com/drive/api/reference/rest/v3): a folder per project,
 documents uploaded as ``multipart/related`` up to 5 MB and through a resumable session above (chunks of
 5 MiB, a multiple of the documented 256 KiB), a new revision when a document changes (Drive keeps the
-versions, listed at ``files/{id}/revisions``), and sharing through ``files/{id}/permissions``."""
+versions, listed at ``files/{id}/revisions``), and sharing through ``files/{id}/permissions``. What changes
+in the project folders in Drive comes back through Drive's changes feed (``google_drive_pull``)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections.abc import Mapping
@@ -16,14 +16,13 @@ import httpx
 from .base import ProviderError, ProviderRequest, json_of
 from .common import bearer, body_dict
 from .cursor import LocalCursors, mapping_of
-from .local_data import LocalDocument, RemoteDocument
+from .google_drive_pull import API, CURSOR_KEY, FOLDER, UNLISTED, content_hash, pull, q_literal
+from .local_data import LocalDocument
 from .spec import Action, ActionParams, Session, SyncCounts
 
-__all__ = ["CHUNK", "MULTIPART_LIMIT", "GoogleDriveConnector", "multipart_related"]
+__all__ = ["CHUNK", "MULTIPART_LIMIT", "GoogleDriveConnector", "content_hash", "multipart_related"]
 
-API = "https://www.googleapis.com/drive/v3"
 UPLOAD = "https://www.googleapis.com/upload/drive/v3"
-FOLDER = "application/vnd.google-apps.folder"
 MULTIPART_LIMIT = 5 * 1024 * 1024
 CHUNK = 5 * 1024 * 1024
 UPLOAD_TIMEOUT = 120.0
@@ -40,17 +39,13 @@ def multipart_related(metadata: Mapping[str, Any], content: bytes, mime_type: st
     return head + content + f"\r\n--{boundary}--\r\n".encode(), f"multipart/related; boundary={boundary}"
 
 
-def _q(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("'", "\\'")
-
-
 def ensure_folder(session: Session, name: str, parent: str | None, key: str) -> str:
     known = mapping_of(session, "folder", key)
     if known is not None:
         return known.remote_id
-    query = f"name = '{_q(name)}' and mimeType = '{FOLDER}' and trashed = false"
+    query = f"name = '{q_literal(name)}' and mimeType = '{FOLDER}' and trashed = false"
     if parent:
-        query += f" and '{_q(parent)}' in parents"
+        query += f" and '{q_literal(parent)}' in parents"
     found = (
         session.call(
             ProviderRequest(
@@ -61,6 +56,8 @@ def ensure_folder(session: Session, name: str, parent: str | None, key: str) -> 
     )
     if found:
         folder_id = str(found[0]["id"])
+        if key.startswith("project:"):  # its files predate the changes token: the next sync lists it whole
+            session.save_mapping(UNLISTED, key, folder_id)
     else:
         meta: dict[str, Any] = {"name": name, "mimeType": FOLDER}
         if parent:
@@ -150,11 +147,6 @@ def upload_document(session: Session, doc: LocalDocument) -> tuple[dict[str, Any
         remote_updated=content_hash(doc.content),
     )
     return saved, known is None
-
-
-def content_hash(content: bytes) -> str:
-    """What a file mapping remembers of the bytes Drive holds: a backup of the same bytes is not sent again."""
-    return "sha256:" + hashlib.sha256(content).hexdigest()
 
 
 class UploadDocument(ActionParams):
@@ -266,9 +258,11 @@ class GoogleDriveConnector:
 
     def sync(self, session: Session, counts: SyncCounts) -> None:
         """Both ways. Push: the local documents changed since the last clean sync (read from a cursor), new
-        ones uploaded, changed ones as a new revision. Pull: files
-        added to a project folder in Drive become documents; files changed in Drive (a new ``version``) become
-        new versions of theirs. A document changed on both sides keeps the local edit (pushed as a revision)."""
+        ones uploaded, changed ones as a new revision. Pull (:func:`~.google_drive_pull.pull`): the files
+        changed in Drive since the last clean sync (its changes feed, from a remote cursor; the first sync lists
+        the project folders whole): files added to a project folder become documents, files changed (a new
+        ``version``) new versions of theirs. A document changed on both sides keeps the local edit (pushed as a
+        revision). Both cursors move only when the sync ends clean."""
         data = session.local_data()
         cursors = LocalCursors(session)
         changed = cursors.changed("documents", data.documents_changed)
@@ -282,55 +276,6 @@ class GoogleDriveConnector:
             pushed.add(str(doc.id))
             counts.created += created
             counts.updated += not created
-        # Drive's files.list answers a folder's whole listing (one call per project folder); only the mappings
-        # of the files listed are looked up.
-        for key, folder in session.mappings("folder").items():
-            if not key.startswith("project:"):
-                continue
-            project_id = int(key.split(":", 1)[1])
-            files = _folder_files(session, folder.remote_id)
-            listed = session.lookup_mappings("file", remote_ids=[str(f["id"]) for f in files])
-            by_remote = {m.remote_id: m for m in listed.values()}
-            for f in files:
-                m = by_remote.get(str(f["id"]))
-                if m is not None and (m.local_id in pushed or str(f.get("version")) == m.sync_token):
-                    counts.skipped += m.local_id not in pushed
-                    continue
-                content = session.call(
-                    ProviderRequest(
-                        "GET", f"{API}/files/{f['id']}", lambda r: r.content, params={"alt": "media"}, retry_5xx=True
-                    )
-                )
-                remote = RemoteDocument(
-                    str(f["name"]), str(f.get("mimeType") or "application/octet-stream"), content, project_id
-                )
-                stored = data.upsert_document(int(m.local_id) if m is not None else None, remote)
-                session.save_mapping(
-                    "file",
-                    str(stored.id),
-                    str(f["id"]),
-                    sync_token=str(f.get("version")),
-                    local_updated_at=stored.updated_at,
-                    remote_updated=content_hash(content),
-                )
-                counts.created += m is None
-                counts.updated += m is not None
-        cursors.save()  # a failure raised out above: the cursor stays put and the documents are read again
-
-
-def _folder_files(session: Session, folder_id: str) -> list[dict[str, Any]]:
-    files: list[dict[str, Any]] = []
-    token: str | None = None
-    while True:
-        params = {
-            "q": f"'{_q(folder_id)}' in parents and trashed = false and mimeType != '{FOLDER}'",
-            "fields": "nextPageToken,files(id,name,mimeType,version)",
-            "pageSize": "1000",
-        }
-        if token:
-            params["pageToken"] = token
-        page = session.call(ProviderRequest("GET", f"{API}/files", body_dict, params=params, retry_5xx=True))
-        files += [f for f in page.get("files") or [] if isinstance(f, dict)]
-        token = page.get("nextPageToken")
-        if not token:
-            return files
+        remote = pull(session, data, counts, pushed)  # a failure raised out: no cursor moves
+        cursors.save()
+        session.save_mapping("cursor", CURSOR_KEY, CURSOR_KEY, sync_token=remote)
