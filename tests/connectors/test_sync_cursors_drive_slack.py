@@ -181,13 +181,16 @@ def test_a_failed_drive_sync_leaves_the_changes_token(world: World) -> None:
     assert world.sync_calls(iid)[1] == [CHANGES]
 
 
-def test_a_drive_token_drive_refuses_falls_back_to_a_full_listing(world: World) -> None:
+def test_a_drive_token_drive_refuses_falls_back_to_a_full_listing(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     drive = world.drive
     iid, project, photo = _synced_then_photo_added(world)
     gd.forget_changes(drive)  # the saved token is no longer known: changes.list answers 404
     run, calls = world.sync_calls(iid)
     assert calls[:3] == [CHANGES, START, LISTING] and _downloads(calls) == [photo]
     assert run.counts.created == 1 and "photo.jpg" in world.names(project)
+    assert "Drive refused its changes token (404" in caplog.text  # said, not silent
     assert world.sync_calls(iid)[1] == [CHANGES]  # from the fresh start token
     with world.backend.db.write() as conn:  # a token Drive answers 400 for
         conn.execute(

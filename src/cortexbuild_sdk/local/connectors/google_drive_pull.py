@@ -14,6 +14,7 @@ Drive documents the page token as not expiring; one it answers 400 or 404 for is
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,6 +23,8 @@ from .common import body_dict
 from .cursor import mapping_of
 from .local_data import LocalData, RemoteDocument
 from .spec import Mapping_, Session, SyncCounts
+
+_log = logging.getLogger("cortexbuild_sdk.local.connectors")
 
 __all__ = ["API", "CURSOR_KEY", "FOLDER", "UNLISTED", "content_hash", "pull", "q_literal"]
 
@@ -81,6 +84,10 @@ def _read_changes(session: Session, data: LocalData, counts: SyncCounts, pushed:
             page = session.call(ProviderRequest("GET", f"{API}/changes", body_dict, params=params, retry_5xx=True))
         except ProviderError as e:
             if e.status in (400, 404):
+                _log.warning(
+                    "integration %s: Drive refused its changes token (%s: %s); listing the folders whole",
+                    session.integration_id, e.status, e,
+                )  # fmt: skip
                 return None
             raise
         latest: dict[str, dict[str, Any]] = {}
