@@ -199,13 +199,20 @@ class paged(Generic[P, T]):
         return self if resource is None else _bind(self._describe, resource, resource._client._paginate_numbered)
 
 
+_OPTION_NAMES = frozenset(RequestOptions.__annotations__)
+
+
 def _bind(describe: Callable[..., Any], resource: APIResource[Any], run: Callable[[Any], Any]) -> Any:
     """The bound method: describe the request, then hand the description to the client to run. Its signature
     is the describing function's, returning what ``run`` returns (so any descriptor built on this gets it)."""
 
     @functools.wraps(describe)
     def method(*args: Any, **kwargs: Any) -> Any:
-        return run(describe(resource, *args, **kwargs))
+        spec = describe(resource, *args, **kwargs)
+        if spec.options and not _OPTION_NAMES.issuperset(spec.options):  # a misspelt or unknown parameter
+            unknown = sorted(set(spec.options) - _OPTION_NAMES)
+            raise TypeError(f"{describe.__qualname__}() got an unexpected keyword argument {unknown[0]!r}")
+        return run(spec)
 
     method.__signature__ = _bound_signature(describe, run)  # type: ignore[attr-defined]
     return method

@@ -108,3 +108,19 @@ def test_a_str_where_a_list_is_due_is_refused_before_sending(api: respx.MockRout
         client.webhooks.create(name="n", url="https://x.test", events="project.created")
     with pytest.raises(TypeError, match="list"):
         client.keys.create(name="n", scopes="webhooks:write")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.webhooks.update(1, nmae="typo"),
+        lambda c: c.integrations.update(1, is_active=False),  # a field of another method (update_status)
+        lambda c: c.webhooks.list(limt=5),
+        lambda c: c.invoices.list(pagee=2),
+    ],
+)
+def test_an_unknown_keyword_is_a_type_error_and_sends_nothing(run: Runner, api: respx.MockRouter, call: Any) -> None:
+    route = api.route().mock(return_value=httpx.Response(200, json=OK))
+    with pytest.raises(TypeError, match=r"\(\) got an unexpected keyword argument '(nmae|is_active|limt|pagee)'"):
+        run(call)
+    assert not route.called
