@@ -7,7 +7,7 @@ import sqlite3
 
 from .store import run_script
 
-__all__ = ["v_connectors"]
+__all__ = ["v_automation_subscriptions", "v_connectors"]
 
 _CONNECTORS = """
 CREATE TABLE IF NOT EXISTS provider_requests (
@@ -103,3 +103,48 @@ def v_connectors(conn: sqlite3.Connection) -> None:
     for table, column, kind in _CONNECTOR_COLUMNS:
         if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
+# The events the rules of an integration's config.automations name, one row each ('{}' for a bad config: a
+# write never fails on it, and it subscribes nothing).
+_RULE_EVENTS = """
+    SELECT DISTINCT NEW.account_id, json_extract(r.value, '$.event'), NEW.id
+    FROM json_each(CASE WHEN json_valid(NEW.config) THEN NEW.config ELSE '{}' END, '$.automations') r
+    WHERE r.type = 'object' AND json_type(r.value, '$.event') = 'text'
+"""
+
+_AUTOMATION_SUBSCRIPTIONS = f"""
+CREATE TABLE IF NOT EXISTS automation_subscriptions (
+    account_id INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    integration_id INTEGER NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+    PRIMARY KEY (account_id, event, integration_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS automation_subscriptions_integration ON automation_subscriptions (integration_id);
+DROP TRIGGER IF EXISTS automation_subscriptions_insert;
+CREATE TRIGGER automation_subscriptions_insert AFTER INSERT ON integrations BEGIN
+    INSERT OR IGNORE INTO automation_subscriptions (account_id, event, integration_id) {_RULE_EVENTS};
+END;
+DROP TRIGGER IF EXISTS automation_subscriptions_update;
+CREATE TRIGGER automation_subscriptions_update AFTER UPDATE OF config, account_id ON integrations BEGIN
+    DELETE FROM automation_subscriptions WHERE integration_id = OLD.id;
+    INSERT OR IGNORE INTO automation_subscriptions (account_id, event, integration_id) {_RULE_EVENTS};
+END;
+"""
+
+_AUTOMATION_BACKFILL = """
+INSERT OR IGNORE INTO automation_subscriptions (account_id, event, integration_id)
+    SELECT DISTINCT i.account_id, json_extract(r.value, '$.event'), i.id
+    FROM integrations i,
+         json_each(CASE WHEN json_valid(i.config) THEN i.config ELSE '{}' END, '$.automations') r
+    WHERE r.type = 'object' AND json_type(r.value, '$.event') = 'text'
+"""
+
+
+def v_automation_subscriptions(conn: sqlite3.Connection) -> None:
+    """Migration ``_v_automation_subscriptions``: one row per (account, event, integration) whose automations
+    name the event, kept by triggers in the same transaction as any write to ``integrations``, so publishing
+    an event reads only the integrations subscribed to it (it used to read every integration of the account
+    with automations and decode each config). Idempotent."""
+    run_script(conn, _AUTOMATION_SUBSCRIPTIONS)
+    conn.execute(_AUTOMATION_BACKFILL)

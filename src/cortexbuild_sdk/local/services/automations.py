@@ -32,9 +32,15 @@ from .common import Page, dumps, paginate
 from .context import Ctx
 from .integrations import _get
 
-__all__ = ["MAX_ATTEMPTS", "enqueue", "kick", "list_jobs", "normalize", "update_integration"]
+__all__ = ["MAX_ATTEMPTS", "SUBSCRIBED_SQL", "enqueue", "kick", "list_jobs", "normalize", "update_integration"]
 
 MAX_ATTEMPTS = 5
+SUBSCRIBED_SQL = (
+    # automation_subscriptions (kept by triggers on integrations) names the integrations whose rules name the
+    # event: O(subscribers), not O(the account's integrations).
+    "SELECT i.id, i.provider, i.config FROM automation_subscriptions s JOIN integrations i ON i.id = s.integration_id"
+    " WHERE s.account_id = ? AND s.event = ? AND i.is_active = 1 AND i.auth_error IS NULL"
+)
 STALE_MS = 10 * 60 * 1000
 
 
@@ -102,11 +108,7 @@ def normalize(provider: str, config: Mapping[str, Any]) -> None:
 
 def enqueue(ctx: Ctx, conn: sqlite3.Connection, event: str, data: Mapping[str, Any], event_id: str) -> int:
     """Write one job per automation subscribed to ``event`` (inside the publishing transaction)."""
-    rows = conn.execute(
-        "SELECT id, provider, config FROM integrations WHERE account_id = ? AND is_active = 1 AND auth_error IS NULL"
-        " AND json_extract(config, '$.automations') IS NOT NULL",
-        (ctx.account.id,),
-    ).fetchall()
+    rows = conn.execute(SUBSCRIBED_SQL, (ctx.account.id, event)).fetchall()
     now, count = ctx.now_ms(), 0
     for row in rows:
         connector = CONNECTORS.get(row["provider"])
