@@ -3,7 +3,10 @@
 * ``plan.retrieve`` (usage counters: one primary-key read per limit, not a COUNT per limit);
 * ``webhooks.list()`` with no ``limit``: the first page (the backend pages by default) and the time until the
   client's iterator yields its first webhook;
-* ``webhooks.create`` refused by the Starter tier's webhook limit (the check reads the same counter).
+* ``webhooks.create`` refused by the Starter tier's webhook limit (the check reads the same counter);
+* the automation lookup every published event makes (``automations.enqueue`` in its write transaction, an
+  event no integration subscribes to), next to the query it replaced (every integration of the account with
+  a ``config.automations``), printed for reference.
 
 Rows are filled with SQL (``INSERT ... SELECT`` from a recursive CTE: seconds, not minutes). The three stores
 are measured in interleaved rounds (so machine noise hits every size alike); each figure is the median over
@@ -23,6 +26,8 @@ from contextlib import ExitStack
 
 from cortexbuild_sdk import CortexBuild, PermissionDeniedError
 from cortexbuild_sdk.local import Backend, RateLimitConfig
+from cortexbuild_sdk.local.auth import authenticate
+from cortexbuild_sdk.local.services.automations import enqueue
 
 SIZES = (100, 10_000, 100_000)
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 15
@@ -53,6 +58,28 @@ def fill(backend: Backend, rows: int) -> None:
 
 
 REFERENCE = "(old) COUNT(*) per limit"
+OLD_AUTOMATIONS = "(old) automation lookup"
+NOT_JUDGED = (REFERENCE, OLD_AUTOMATIONS)
+
+
+def automation_lookups(backend: Backend) -> dict[str, Callable[[], object]]:
+    """What publishing an event reads to find automations: now, and the query it replaced."""
+    ctx = authenticate(backend._rt, f"Bearer {backend.owner_api_key}")
+    event = {"rfi": {"id": 1, "subject": "Beam"}}
+
+    def lookup() -> None:
+        with ctx.env.db.write() as conn:
+            enqueue(ctx, conn, "rfi.created", event, "evt_bench")
+
+    def old() -> None:
+        with backend.db.read() as conn:
+            conn.execute(
+                "SELECT id, provider, config FROM integrations WHERE account_id = ? AND is_active = 1"
+                " AND auth_error IS NULL AND json_extract(config, '$.automations') IS NOT NULL",
+                (ctx.account.id,),
+            ).fetchall()
+
+    return {"automation lookup (publish)": lookup, OLD_AUTOMATIONS: old}
 
 
 def old_counts(backend: Backend) -> Callable[[], object]:
@@ -92,7 +119,7 @@ def main() -> None:
             backend = stack.enter_context(Backend(tier="starter", rate_limits=RateLimitConfig.disabled()))
             fill(backend, rows)  # starter allows 20 webhooks: every create below is refused after the lookup
             client = stack.enter_context(CortexBuild.local(backend=backend))
-            targets[rows] = {**calls(client), REFERENCE: old_counts(backend)}
+            targets[rows] = {**calls(client), **automation_lookups(backend), REFERENCE: old_counts(backend)}
             for call in targets[rows].values():  # warm up
                 for _ in range(5):
                     call()
@@ -114,10 +141,10 @@ def main() -> None:
     for name in base:
         ratios = [medians[rows][name] / base[name] for rows in SIZES]
         worst = max(ratios)
-        if name != REFERENCE:
+        if name not in NOT_JUDGED:
             worst_all = max(worst_all, worst)
         cells = "".join(f"{medians[rows][name]:>12.0f} us {r:4.2f}x" for rows, r in zip(SIZES, ratios, strict=True))
-        verdict = "(not judged)" if name == REFERENCE else ("ok" if worst <= TARGET else "OVER")
+        verdict = "(not judged)" if name in NOT_JUDGED else ("ok" if worst <= TARGET else "OVER")
         print(f"{name:30}{cells}   {worst:.2f}x {verdict}")
     print(f"flat within {TARGET}x: {'yes' if worst_all <= TARGET else 'no'} (worst {worst_all:.2f}x)")
 
