@@ -27,7 +27,7 @@ from ._exceptions import (
 from ._resource import NumberedPageSpec, PageSpec, RequestSpec
 from ._responses import ResponseParser
 from ._retry_after import parse_retry_after
-from ._types import RequestOptions, Timeout
+from ._types import RequestOptions, Timeout, check_max_retries
 from ._uploads import Saved, open_sink, open_uploads
 from ._version import __version__
 from .pagination import (
@@ -70,8 +70,7 @@ class BaseClient(ResponseParser):
         max_retries: int,
         default_headers: Mapping[str, str] | None,
     ) -> None:
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        check_max_retries(max_retries)
         self.api_key = api_key
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pydantic
 from typing_extensions import ParamSpec, Self
 
-from ._types import NotGiven, RequestOptions
+from ._types import NotGiven, RequestOptions, check_max_retries
 from ._uploads import Saved, Sink, Upload
 
 if TYPE_CHECKING:
@@ -212,6 +212,8 @@ def _bind(describe: Callable[..., Any], resource: APIResource[Any], run: Callabl
         if spec.options and not _OPTION_NAMES.issuperset(spec.options):  # a misspelt or unknown parameter
             unknown = sorted(set(spec.options) - _OPTION_NAMES)
             raise TypeError(f"{describe.__qualname__}() got an unexpected keyword argument {unknown[0]!r}")
+        if "max_retries" in spec.options:
+            check_max_retries(spec.options["max_retries"])
         return run(spec)
 
     method.__signature__ = _bound_signature(describe, run)  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import httpx
 from typing_extensions import TypedDict, final, override
 
-__all__ = ["NOT_GIVEN", "NotGiven", "RequestOptions", "Timeout"]
+__all__ = ["NOT_GIVEN", "NotGiven", "RequestOptions", "Timeout", "check_max_retries"]
 
 Timeout = float | httpx.Timeout | None
 
@@ -42,3 +42,13 @@ class NotGiven:
 
 
 NOT_GIVEN = NotGiven()
+
+
+def check_max_retries(value: object) -> int:
+    """``max_retries`` as given to a client or to one request: a non-negative int, refused before sending
+    (``None`` or ``"2"`` once surfaced only after a failed attempt, as a bare comparison error)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"max_retries must be an int, not {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"max_retries must be >= 0, not {value}")
+    return value

@@ -39,6 +39,15 @@ class TestConfiguration:
         with pytest.raises(ValueError, match="max_retries"):
             CortexBuild(api_key="k", max_retries=-1)
 
+    @pytest.mark.parametrize("bad", [None, "2", 1.5, True])
+    def test_max_retries_that_is_not_an_int_is_refused(self, bad: object) -> None:
+        for cls in (CortexBuild, AsyncCortexBuild):
+            with pytest.raises(TypeError, match="max_retries must be an int"):
+                cls(api_key="k", max_retries=bad)  # type: ignore[arg-type]
+        if bad is not None:  # with_options(max_retries=None) keeps the original's
+            with pytest.raises(TypeError, match="max_retries must be an int"):
+                CortexBuild(api_key="k").with_options(max_retries=bad)  # type: ignore[arg-type]
+
     def test_with_options_returns_a_configured_copy_sharing_the_pool(self, api: respx.MockRouter) -> None:
         route = api.get(HOOK_PATH).respond(json=OK)
         client = CortexBuild(api_key="k1", base_url=BASE_URL, default_headers={"X-Team": "a"})

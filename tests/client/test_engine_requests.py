@@ -124,3 +124,25 @@ def test_an_unknown_keyword_is_a_type_error_and_sends_nothing(run: Runner, api: 
     with pytest.raises(TypeError, match=r"\(\) got an unexpected keyword argument '(nmae|is_active|limt|pagee)'"):
         run(call)
     assert not route.called
+
+
+@pytest.mark.parametrize(
+    ("bad", "error"), [(None, TypeError), ("2", TypeError), (1.5, TypeError), (True, TypeError), (-1, ValueError)]
+)
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c, bad: c.webhooks.retrieve(1, max_retries=bad),
+        lambda c, bad: c.webhooks.list(max_retries=bad),
+        lambda c, bad: c.projects.list(max_retries=bad),
+    ],
+)
+def test_a_bad_per_request_max_retries_is_refused_before_sending(
+    run: Runner, api: respx.MockRouter, bad: object, error: type[Exception], call: Any
+) -> None:
+    # None or "2" used to pass until the first failed attempt, then raise a bare comparison TypeError; -1 and
+    # 1.5 were taken silently.
+    route = api.route().mock(return_value=httpx.Response(500, json={"error": "boom"}))
+    with pytest.raises(error, match="max_retries must be"):
+        run(lambda c: call(c, bad))
+    assert not route.called
