@@ -13,7 +13,7 @@ import inspect
 import typing
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, TypeVar, overload
 from urllib.parse import quote
 
@@ -371,7 +371,10 @@ def ack(body: Any) -> None:
 
 
 def as_iso(value: datetime | str | int | float | None) -> str | int | float | None:
-    """Datetimes go on the wire as ISO-8601 (naive ones are taken as UTC); other forms pass through."""
+    """Datetimes go on the wire as ISO-8601 (naive ones are taken as UTC); other forms pass through, except a
+    bare ``date``, refused with a clear ``TypeError`` (JSON encoding would fail on it less clearly)."""
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+    if isinstance(value, date):
+        raise TypeError("pass a datetime, not a date: a date has no time of day (use datetime.combine(day, time))")
     return value

@@ -200,6 +200,15 @@ def test_404_and_400_use_the_platform_error_envelope(run: Runner, api: respx.Moc
         ),
         (lambda c: c.documents.share(1, emails="pm@example.com"), TypeError),
         (lambda c: c.rfis.retrieve(".."), ValueError),
+        # Epoch seconds would be read as milliseconds (January 1970); a date has no time of day.
+        (lambda c: c.time_entries.create(project_id=1, start_time=1760011200), TypeError),
+        (lambda c: c.time_entries.create(project_id=1, start_time=__import__("datetime").date(2025, 1, 1)), TypeError),
+        (lambda c: c.time_entries.update(1, end_time=1760011200.5), TypeError),
+        (
+            lambda c: c.keys.create(name="k", scopes=["*"], expires_at=__import__("datetime").date(2030, 1, 1)),
+            TypeError,
+        ),
+        (lambda c: c.webhooks.recover(1, since=__import__("datetime").date(2025, 1, 1)), TypeError),
     ],
 )
 def test_bad_input_is_a_typed_error_and_sends_nothing(

@@ -92,11 +92,16 @@ def day(value: V) -> V | str:
     raise TypeError(f"a date must be a datetime.date or a 'YYYY-MM-DD' str, not {type(value).__name__}")
 
 
-def when(value: V) -> V | str | int | float | None:
-    """An instant as ISO-8601 (naive datetimes are UTC); NOT_GIVEN passes through."""
-    if isinstance(value, NotGiven):
+def when(value: V) -> V | str | None:
+    """An instant as ISO-8601 (naive datetimes are UTC); NOT_GIVEN and None pass through. Anything but a
+    ``datetime`` or text is refused: a number would be read as epoch milliseconds (``1760011200`` meant as
+    seconds is a day in January 1970), a ``date`` has no time of day."""
+    if value is None or isinstance(value, (NotGiven, str)):
         return value
-    return as_iso(value)  # type: ignore[arg-type]
+    if isinstance(value, datetime):
+        return as_iso(value)  # type: ignore[return-value]
+    hint = " (a date has no time of day: use datetime.combine(day, time))" if isinstance(value, date) else ""
+    raise TypeError(f"a time must be a datetime or ISO-8601 str, not {type(value).__name__}{hint}")
 
 
 def items(lines: Sequence[Mapping[str, Any] | pydantic.BaseModel] | NotGiven) -> list[dict[str, Any]] | NotGiven:
