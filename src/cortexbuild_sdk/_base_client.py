@@ -186,6 +186,13 @@ class BaseClient(ResponseParser):
         return spec.options
 
 
+def _following(items: list[Any], cursor: str | None, next_cursor: str | None) -> str | None:
+    """The cursor to follow after a page, or None to end the walk. An empty page, or a ``next_cursor`` equal to
+    the cursor that fetched the page, ends it: a server that keeps answering so must not send a client round
+    an endless loop (page-numbered lists stop likewise, see ``pagination.PageInfo``)."""
+    return None if not items or next_cursor == cursor else next_cursor
+
+
 class SyncAPIClient(BaseClient):
     """Runs requests on an ``httpx.Client``."""
 
@@ -229,7 +236,7 @@ class SyncAPIClient(BaseClient):
     def _fetch_page(self, spec: PageSpec[T], cursor: str | None) -> SyncPage[T]:
         response = self._send("GET", spec.path, None, self._page_query(spec, cursor), spec.options)
         items, next_cursor = self._parse_page(spec, response)
-        return SyncPage(items, next_cursor, lambda c: self._fetch_page(spec, c))
+        return SyncPage(items, _following(items, cursor, next_cursor), lambda c: self._fetch_page(spec, c))
 
     def _paginate(self, spec: PageSpec[T]) -> SyncPage[T]:
         return self._fetch_page(spec, None)
@@ -307,7 +314,7 @@ class AsyncAPIClient(BaseClient):
     async def _fetch_page(self, spec: PageSpec[T], cursor: str | None) -> AsyncPage[T]:
         response = await self._send("GET", spec.path, None, self._page_query(spec, cursor), spec.options)
         items, next_cursor = self._parse_page(spec, response)
-        return AsyncPage(items, next_cursor, lambda c: self._fetch_page(spec, c))
+        return AsyncPage(items, _following(items, cursor, next_cursor), lambda c: self._fetch_page(spec, c))
 
     def _paginate(self, spec: PageSpec[T]) -> AsyncPaginator[T]:
         return AsyncPaginator(lambda: self._fetch_page(spec, None))

@@ -78,3 +78,32 @@ def test_logs_sends_the_seed_default_limit(run: Runner, api: respx.MockRouter) -
     route = api.get("/api/integrations/webhooks/5/logs").respond(json=ok(logs=[]))
     assert run.collect(lambda c: c.webhooks.logs(5)) == []
     assert route.calls.last.request.url.params["limit"] == "50"
+
+
+@pytest.mark.parametrize(
+    ("pages", "expected_ids", "requests"),
+    [
+        # The same next_cursor again and again: the walk used to request page "c1" for ever.
+        ({None: (1, "c1"), "c1": (2, "c1")}, [1, 2], 2),
+        # Empty pages that still name a next cursor (each a new one): the walk used to go on for ever.
+        ({None: (1, "c1"), **{f"c{n}": (None, f"c{n + 1}") for n in range(1, 50)}}, [1], 2),
+    ],
+    ids=["repeated-cursor", "empty-pages-with-cursors"],
+)
+def test_a_server_whose_cursor_does_not_advance_ends_the_walk(
+    pages: dict[str | None, tuple[int | None, str]],
+    expected_ids: list[int],
+    requests: int,
+    run: Runner,
+    api: respx.MockRouter,
+) -> None:
+    import httpx
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        item_id, next_cursor = pages[request.url.params.get("cursor")]
+        items = [] if item_id is None else [{**WEBHOOK, "id": item_id}]
+        return httpx.Response(200, json=ok(webhooks=items, next_cursor=next_cursor))
+
+    route = api.get("/api/integrations/webhooks/list").mock(side_effect=respond)
+    assert [hook.id for hook in run.collect(lambda c: c.webhooks.list(limit=1))] == expected_ids
+    assert route.call_count == requests
