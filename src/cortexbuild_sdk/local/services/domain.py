@@ -26,6 +26,7 @@ from .events import announce, publish
 __all__ = [
     "ListQuery",
     "Resource",
+    "check_date_order",
     "check_deletable",
     "check_draft_only",
     "check_parent",
@@ -174,6 +175,19 @@ def check_parent(ctx: Ctx, conn: sqlite3.Connection, table: str, label: str, fie
     if found.fetchone() is None:
         message = f"{field_name}: {label} {row_id} not found"
         raise Invalid(message, code="resource_missing", details=[{"field": field_name, "message": f"no such {label}"}])
+
+
+def check_date_order(
+    earlier: str, later: str, values: Mapping[str, Any], row: sqlite3.Row | Mapping[str, Any] | None = None
+) -> None:
+    """400 when date field ``later`` falls before ``earlier`` (an end before its start), each taken from
+    ``values`` or else the stored ``row``; a missing or cleared date is not compared. ISO dates order as text."""
+    first = values[earlier] if earlier in values else (row[earlier] if row is not None else None)
+    second = values[later] if later in values else (row[later] if row is not None else None)
+    if first is not None and second is not None and str(second) < str(first):
+        raise Invalid(
+            f"{later} must not be before {earlier}", details=[{"field": later, "message": f"before {earlier}"}]
+        )
 
 
 # ---- writes (inside the caller's transaction) ---------------------------------------------------------------

@@ -32,6 +32,7 @@ from .context import Account, Ctx, Environment, Principal, Runtime
 from .domain import (
     ListQuery,
     Resource,
+    check_date_order,
     check_deletable,
     check_draft_only,
     check_parent,
@@ -118,13 +119,6 @@ def _dump_items(values: dict[str, Any]) -> dict[str, Any]:
     return {**values, "items": dumps(values["items"])} if "items" in values else values
 
 
-def _check_dates(issue: str, due: str) -> None:
-    if due < issue:
-        raise Invalid(
-            "due_date must not be before issue_date", details=[{"field": "due_date", "message": "before issue_date"}]
-        )
-
-
 def list_invoices(ctx: Ctx, query: ListQuery) -> tuple[list[dict[str, Any]], dict[str, int]]:
     catch_up(ctx)
     return list_page(ctx, INVOICE, query)
@@ -144,7 +138,7 @@ def _parties(ctx: Ctx, conn: sqlite3.Connection, values: dict[str, Any]) -> None
 
 def create(ctx: Ctx, values: dict[str, Any]) -> dict[str, Any]:
     values = _totals({"tax_rate": Decimal(0), **values}, 0)
-    _check_dates(values["issue_date"], values["due_date"])
+    check_date_order("issue_date", "due_date", values)
     with ctx.env.db.write() as conn:
         _parties(ctx, conn, values)
         if values.get("invoice_number") is None:
@@ -167,7 +161,7 @@ def update(ctx: Ctx, invoice_id: int, values: dict[str, Any]) -> dict[str, Any]:
         if "invoice_number" in values:
             scope = ("account_id", ctx.account.id)
             check_unique(conn, INVOICE, "invoice_number", values["invoice_number"], scope, invoice_id)
-        _check_dates(values.get("issue_date", row["issue_date"]), values.get("due_date", row["due_date"]))
+        check_date_order("issue_date", "due_date", values, row)
         if "items" in values or "tax_rate" in values:
             merged = {
                 "items": lines_to_price(values, row),

@@ -12,6 +12,7 @@ from .context import Ctx
 from .domain import (
     ListQuery,
     Resource,
+    check_date_order,
     check_parent,
     check_transition,
     delete_row,
@@ -70,6 +71,7 @@ def retrieve(ctx: Ctx, project_id: int) -> dict[str, Any]:
 
 
 def create(ctx: Ctx, values: dict[str, Any]) -> dict[str, Any]:
+    check_date_order("start_date", "end_date", values)
     with ctx.env.db.write() as conn:
         check_parent(ctx, conn, "clients", "client", "client_id", values.get("client_id"))
         obj = publish_change(ctx, conn, PROJECT, "created", insert_row(ctx, conn, PROJECT, values))
@@ -80,6 +82,7 @@ def create(ctx: Ctx, values: dict[str, Any]) -> dict[str, Any]:
 def update(ctx: Ctx, project_id: int, values: dict[str, Any]) -> dict[str, Any]:
     with ctx.env.db.write() as conn:
         row = fetch(ctx, conn, PROJECT, project_id)
+        check_date_order("start_date", "end_date", values, row)
         previous = row["status"]
         status_change = "status" in values and values["status"] != previous
         if status_change:

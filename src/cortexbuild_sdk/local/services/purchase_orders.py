@@ -19,6 +19,7 @@ from .context import Ctx
 from .domain import (
     ListQuery,
     Resource,
+    check_date_order,
     check_deletable,
     check_draft_only,
     check_parent,
@@ -90,6 +91,7 @@ def retrieve(ctx: Ctx, order_id: int) -> dict[str, Any]:
 
 def create(ctx: Ctx, values: dict[str, Any]) -> dict[str, Any]:
     values = {**values, **_totals(values["items"], values.get("tax_amount") or 0), "status": "draft"}
+    check_date_order("issue_date", "delivery_date", values)
     with ctx.env.db.write() as conn:
         check_parent(ctx, conn, "projects", "project", "project_id", values.get("project_id"))
         scope = ("account_id", ctx.account.id)
@@ -106,6 +108,7 @@ def update(ctx: Ctx, order_id: int, values: dict[str, Any]) -> dict[str, Any]:
     with ctx.env.db.write() as conn:
         row = fetch(ctx, conn, _PO, order_id)
         check_draft_only(_PO, row, values, _DRAFT_ONLY)
+        check_date_order("issue_date", "delivery_date", values, row)
         if "status" in values:
             if values["status"] != "cancelled":
                 raise Conflict(
