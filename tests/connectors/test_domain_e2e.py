@@ -180,7 +180,7 @@ def test_uploaded_document_is_backed_up_to_drive_and_drive_edits_come_back(world
     pulled = _sync(w, iid)
     assert pulled.status == "success" and pulled.counts.updated == 1
     w.backend.wait_for_syncs()
-    versions = list(c.documents.list(parent_document_id=doc.id))
+    versions = [d for d in c.documents.list(project_id=project.id) if d.name == "plan.pdf"]  # newest first
     assert [v.version for v in versions] == [2, 1]
     assert c.documents.download(versions[0].id).content == b"%PDF-1.7 plan rev B"
     assert w.drive.content[file["id"]] == [b"%PDF-1.7 plan", b"%PDF-1.7 plan rev B"]
