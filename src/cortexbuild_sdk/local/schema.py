@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from .schema_audit import v_audit_indexes as _v_audit_indexes
 from .schema_connectors import v_automation_subscriptions as _v_automation_subscriptions
 from .schema_connectors import v_connectors as _v_connectors
 from .schema_delivery import _v_delivery, _v_delivery_indexes, _v_delivery_lean
@@ -388,4 +389,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v_sync_cursor_indexes,
     _v_connector_change_indexes,
     _v_automation_subscriptions,
+    _v_audit_indexes,
 )

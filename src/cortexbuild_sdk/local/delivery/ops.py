@@ -82,7 +82,7 @@ def requeue_failed(conn: sqlite3.Connection, webhook_id: int, since_ms: int, now
         " lease_owner = NULL, lease_expires_at = NULL, completed_at = NULL, updated_at = ?,"
         " parked = (SELECT is_active = 0 FROM webhooks WHERE id = webhook_id)"
         " WHERE webhook_id = ? AND status = 'failed' AND created_at >= ?"
-        " AND event_id IN (SELECT id FROM webhook_events WHERE event_type != ?)",
+        " AND EXISTS (SELECT 1 FROM webhook_events e WHERE e.id = webhook_deliveries.event_id AND e.event_type != ?)",
         (now_ms, now_ms, webhook_id, since_ms, TEST_EVENT),
     )
     return int(cur.rowcount)

@@ -149,11 +149,12 @@ def _claim(ctx: Ctx) -> sqlite3.Row | None:
         # Two index range scans on (account_id, status, next_at): due pending jobs, then the few running ones.
         # A job of an integration that is syncing waits for the sync's end (which kicks the jobs): the sync
         # links what it pulls first, so a pulled invoice or file is recognised instead of pushed back as new.
+        # Each candidate's integration is read by primary key (not a list of the account's integrations).
         row = (
             conn.execute(
                 "SELECT * FROM automation_jobs WHERE account_id = ? AND status = 'pending' AND next_at <= ?"
-                " AND integration_id NOT IN (SELECT id FROM integrations WHERE account_id = ?"
-                " AND sync_status = 'syncing') ORDER BY next_at LIMIT 1",
+                " AND NOT EXISTS (SELECT 1 FROM integrations i WHERE i.id = automation_jobs.integration_id"
+                " AND i.account_id = ? AND i.sync_status = 'syncing') ORDER BY next_at LIMIT 1",
                 (ctx.account.id, now, ctx.account.id),
             ).fetchone()
             or conn.execute(

@@ -272,7 +272,8 @@ def delete(ctx: Ctx, document_id: int) -> None:
         row = _get(conn, ctx, document_id)
         if row["parent_document_id"] is None:
             victims = conn.execute(
-                "SELECT id, sha256 FROM documents WHERE parent_document_id = ? AND account_id = ?",
+                # +account_id: the chain's (parent_document_id, version) index, never the account's documents
+                "SELECT id, sha256 FROM documents WHERE parent_document_id = ? AND +account_id = ?",
                 (document_id, ctx.account.id),
             ).fetchall()
             conn.execute("DELETE FROM documents WHERE parent_document_id = ?", (document_id,))
