@@ -22,11 +22,11 @@ the 100-row store. Target: every ratio within 2x.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+
+from flat_costs import measure, report
 
 from cortexbuild_sdk.local import Backend, RateLimitConfig
 from cortexbuild_sdk.local.auth import authenticate
@@ -193,33 +193,13 @@ def calls(backend: Backend, rows: int) -> dict[str, Callable[[], object]]:
 
 
 def main() -> None:
-    samples: dict[int, dict[str, list[float]]] = {rows: {} for rows in SIZES}
     with ExitStack() as stack:
         targets = {}
         for rows in SIZES:
             backend = stack.enter_context(Backend(tier="enterprise", rate_limits=RateLimitConfig.disabled()))
             targets[rows] = calls(backend, rows)
-            for call in targets[rows].values():
-                for _ in range(WARMUP):
-                    call()
-        for _ in range(ROUNDS):
-            for rows in SIZES:
-                for name, call in targets[rows].items():
-                    for _ in range(PER_ROUND):
-                        start = time.perf_counter()
-                        call()
-                        samples[rows].setdefault(name, []).append(time.perf_counter() - start)
-    medians = {rows: {name: statistics.median(v) * 1e6 for name, v in by.items()} for rows, by in samples.items()}
-    base = medians[SIZES[0]]
-    print(f"median microseconds per call ({ROUNDS} rounds x {PER_ROUND} calls; ratio vs {SIZES[0]} rows)")
-    print(f"{'call':30}" + "".join(f"{rows:>16,} rows" for rows in SIZES) + "   worst")
-    worst_all = 0.0
-    for name in base:
-        ratios = [medians[rows][name] / base[name] for rows in SIZES]
-        worst_all = max(worst_all, max(ratios))
-        cells = "".join(f"{medians[rows][name]:>12.0f} us {r:4.2f}x" for rows, r in zip(SIZES, ratios, strict=True))
-        print(f"{name:30}{cells}   {max(ratios):.2f}x {'ok' if max(ratios) <= TARGET else 'OVER'}")
-    print(f"flat within {TARGET}x: {'yes' if worst_all <= TARGET else 'no'} (worst {worst_all:.2f}x)")
+        medians = measure(targets, rounds=ROUNDS, per_round=PER_ROUND, warmup=WARMUP)
+    report(medians, target=TARGET, header=f"median microseconds per call ({ROUNDS} rounds x {PER_ROUND} calls)")
 
 
 if __name__ == "__main__":

@@ -18,11 +18,11 @@ all rounds of the per-call time, and the ratio is against the 100-row store. Tar
 from __future__ import annotations
 
 import contextlib
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from contextlib import ExitStack
+
+from flat_costs import measure, report
 
 from cortexbuild_sdk import CortexBuild, PermissionDeniedError
 from cortexbuild_sdk.local import Backend, RateLimitConfig
@@ -112,7 +112,6 @@ def calls(client: CortexBuild) -> dict[str, Callable[[], object]]:
 
 
 def main() -> None:
-    samples: dict[int, dict[str, list[float]]] = {rows: {} for rows in SIZES}
     with ExitStack() as stack:
         targets = {}
         for rows in SIZES:
@@ -120,33 +119,9 @@ def main() -> None:
             fill(backend, rows)  # starter allows 20 webhooks: every create below is refused after the lookup
             client = stack.enter_context(CortexBuild.local(backend=backend))
             targets[rows] = {**calls(client), **automation_lookups(backend), REFERENCE: old_counts(backend)}
-            for call in targets[rows].values():  # warm up
-                for _ in range(5):
-                    call()
-        for _ in range(ROUNDS):
-            for rows in SIZES:
-                for name, call in targets[rows].items():
-                    for _ in range(PER_ROUND):
-                        start = time.perf_counter()
-                        call()
-                        samples[rows].setdefault(name, []).append(time.perf_counter() - start)
-    medians = {rows: {name: statistics.median(v) * 1e6 for name, v in by.items()} for rows, by in samples.items()}
-    base = medians[SIZES[0]]
-    print(
-        f"median microseconds per call ({ROUNDS} interleaved rounds x {PER_ROUND} calls; "
-        f"ratio vs {SIZES[0]} rows; target <= {TARGET}x)"
-    )
-    print(f"{'call':30}" + "".join(f"{rows:>16,} rows" for rows in SIZES) + "   worst")
-    worst_all = 0.0
-    for name in base:
-        ratios = [medians[rows][name] / base[name] for rows in SIZES]
-        worst = max(ratios)
-        if name not in NOT_JUDGED:
-            worst_all = max(worst_all, worst)
-        cells = "".join(f"{medians[rows][name]:>12.0f} us {r:4.2f}x" for rows, r in zip(SIZES, ratios, strict=True))
-        verdict = "(not judged)" if name in NOT_JUDGED else ("ok" if worst <= TARGET else "OVER")
-        print(f"{name:30}{cells}   {worst:.2f}x {verdict}")
-    print(f"flat within {TARGET}x: {'yes' if worst_all <= TARGET else 'no'} (worst {worst_all:.2f}x)")
+        medians = measure(targets, rounds=ROUNDS, per_round=PER_ROUND, warmup=5)
+    header = f"median microseconds per call ({ROUNDS} interleaved rounds x {PER_ROUND} calls)"
+    report(medians, target=TARGET, header=header, not_judged=NOT_JUDGED)
 
 
 if __name__ == "__main__":
