@@ -181,7 +181,8 @@ def test_uploaded_document_is_backed_up_to_drive_and_drive_edits_come_back(world
     assert pulled.status == "success" and pulled.counts.updated == 1
     w.backend.wait_for_syncs()
     versions = [d for d in c.documents.list(project_id=project.id) if d.name == "plan.pdf"]  # newest first
-    assert [v.version for v in versions] == [2, 1]
+    assert [v.version for v in versions] == [2, 1] and versions[1].id == doc.id
+    assert versions[0].parent_document_id == doc.id  # the new version is in the uploaded document's chain
     assert c.documents.download(versions[0].id).content == b"%PDF-1.7 plan rev B"
     assert w.drive.content[file["id"]] == [b"%PDF-1.7 plan", b"%PDF-1.7 plan rev B"]
     # Added in Drive: a new document of the project (its backup is recognised: no copy in Drive).
