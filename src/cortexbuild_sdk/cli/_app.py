@@ -153,12 +153,29 @@ def describe(exc: BaseException) -> tuple[int, str]:
         return EXIT_CONNECTION, f"cannot reach the API: {_one_line(str(exc))}"
     if isinstance(exc, CortexBuildError):
         return EXIT_API, _one_line(str(exc))
+    if isinstance(exc, (ValueError, TypeError)) and _from_argument_checks(exc):
+        # The typed client refused an argument before sending it (`--budget abc`): the user's input, not a bug.
+        return EXIT_USAGE, f"invalid value: {_one_line(str(exc))}"
     if isinstance(exc, OSError):
         return EXIT_CONNECTION, _one_line(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
     return (
         EXIT_INTERNAL,
         f"internal error ({type(exc).__name__}): {_one_line(str(exc))} (CORTEXBUILD_DEBUG=1 shows more)",
     )
+
+
+_ARGUMENT_CHECKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources", "")
+
+
+def _from_argument_checks(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised by the client's own argument checks (the innermost frame is in
+    ``cortexbuild_sdk/resources/``), which the CLI's options feed user text into."""
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(_ARGUMENT_CHECKS)
 
 
 def fail(message: str, code: int = EXIT_API) -> NoReturn:

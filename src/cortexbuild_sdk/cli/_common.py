@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -12,13 +13,23 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ._app import EXIT_USAGE, fail
+from ._app import EXIT_CONNECTION, EXIT_USAGE, fail
 
 if TYPE_CHECKING:
     from .._client import CortexBuild
     from ..local import Backend
 
-__all__ = ["backend_options", "db_path", "emit", "json_mode", "json_option", "open_client", "open_target", "to_plain"]
+__all__ = [
+    "backend_options",
+    "db_path",
+    "emit",
+    "json_mode",
+    "json_option",
+    "open_client",
+    "open_store",
+    "open_target",
+    "to_plain",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _META = "cortexbuild."
@@ -109,13 +120,32 @@ def open_target(*, deliver: bool = False) -> Iterator[tuple[CortexBuild, Backend
         with CortexBuild(api_key=api_key, base_url=base_url, max_retries=1) as client:
             yield client, None
         return
-    from ..local import Backend
-
     # A one-shot command sends nothing in the background (so it never waits on deliveries at exit): its events
     # stay queued for `local serve` / `listen` on the same store.
-    store = Backend(db_path(meta("db")), background_delivery=deliver)
+    store = open_store(db_path(meta("db")), background_delivery=deliver)
     with store as backend, CortexBuild.local(backend=backend, api_key=api_key) as client:
         yield client, backend
+
+
+def open_store(path: Path, **options: Any) -> Backend:
+    """``Backend(path, **options)``, with a store that cannot be opened as a one-line error: exit 3 (not a
+    database, the wrong encryption key, the filesystem refused) or 2 (a bad option or setting)."""
+    import sqlite3
+
+    from ..local import Backend
+    from ..local.store import EncryptionKeyUnavailable
+
+    if not path.name or path.name in (".", ".."):
+        fail(f"--db needs a file name, got {str(path)!r}", EXIT_USAGE)
+    try:
+        return Backend(path, **options)
+    except (sqlite3.DatabaseError, EncryptionKeyUnavailable) as exc:
+        fail(f"cannot open the store {path}: {' '.join(str(exc).split())}", EXIT_CONNECTION)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        fail(f"cannot open the store {path}: {exc.strerror or exc}{where}", EXIT_CONNECTION)
+    except ValueError as exc:  # an unknown tier, a malformed CORTEXBUILD_ENCRYPTION_KEY
+        fail(" ".join(str(exc).split()), EXIT_USAGE)
 
 
 def to_plain(value: Any) -> Any:
@@ -139,6 +169,7 @@ def emit(value: Any, *, columns: Sequence[str] | None = None, title: str | None 
     try:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
     except ImportError:  # rich is part of the cli extra; without it, indented JSON is still readable
         click.echo(json.dumps(plain, indent=2, ensure_ascii=False))
         return
@@ -149,15 +180,16 @@ def emit(value: Any, *, columns: Sequence[str] | None = None, title: str | None 
         cols = list(columns or (rows[0].keys() if rows else ["value"]))
         table = Table(*cols, title=title)
         for row in rows if rows else [{"value": v} for v in plain]:
-            table.add_row(*(_cell(row.get(c)) for c in cols))
+            # Text, not str: rich would read "[red]" in a name as markup and drop it from the output.
+            table.add_row(*(Text(_cell(row.get(c))) for c in cols))
         console.print(table)
     elif isinstance(plain, dict):
         table = Table(show_header=False, title=title, box=None)
         for key, val in plain.items():
-            table.add_row(f"[bold]{key}[/bold]", _cell(val))
+            table.add_row(Text(str(key), style="bold"), Text(_cell(val)))
         console.print(table)
     else:
-        console.print(str(plain))
+        console.print(Text(str(plain)))
 
 
 def _cell(value: Any) -> str:
@@ -171,9 +203,25 @@ def _cell(value: Any) -> str:
 
 
 def parse_json_option(text: str | None, name: str) -> Any:
+    """A JSON object option (``--credentials``, ``--config``): strict JSON (no NaN or Infinity, no number too
+    large for a float), else a usage error."""
     if text is None:
         return None
     try:
-        return json.loads(text)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except ValueError as exc:
         raise click.BadParameter(f"not valid JSON: {exc}", param_hint=name) from None
+    if not isinstance(value, dict):
+        raise click.BadParameter(f"must be a JSON object, not {type(value).__name__}", param_hint=name)
+    return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text} is too large")
+    return value

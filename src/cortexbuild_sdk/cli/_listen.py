@@ -52,8 +52,10 @@ def listen(
     wanted = [e.strip() for chunk in events for e in chunk.split(",") if e.strip()] or ["*"]
     if not print_secret and not forward_to:
         raise click.UsageError("--forward-to URL is required (or --print-secret)")
-    if forward_to and not forward_to.startswith(("http://", "https://")):
-        raise click.BadParameter("must be an http:// or https:// URL", param_hint="--forward-to")
+    if forward_to and not _is_http_url(forward_to):
+        raise click.BadParameter(
+            f"must be an http:// or https:// URL with a host, got {forward_to!r}", param_hint="--forward-to"
+        )
     with open_client(deliver=True) as client:
         if print_secret:
             hook = _find(client) or _park(client, wanted)
@@ -62,6 +64,16 @@ def listen(
             return
         assert forward_to is not None
         _listen(client, forward_to, wanted, heartbeat, delete_on_exit, json_mode())
+
+
+def _is_http_url(text: str) -> bool:
+    import httpx
+
+    try:
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, ValueError):
+        return False
+    return url.scheme in ("http", "https") and bool(url.host)
 
 
 def _find(client: CortexBuild) -> Webhook | None:

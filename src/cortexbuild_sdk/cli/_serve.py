@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from ._app import EXIT_CONNECTION, EXIT_USAGE, fail
-from ._common import db_path, emit, json_mode, json_option
+from ._common import db_path, emit, json_mode, json_option, open_store
 
 
 @click.group()
@@ -41,7 +41,7 @@ def serve(
         import uvicorn
     except ImportError:
         fail("`local serve` needs uvicorn: pip install 'cortexbuild-sdk[cli]'", EXIT_USAGE)
-    from ..local import Backend, RateLimitConfig
+    from ..local import RateLimitConfig
     from ..local.asgi import ASGIApp
 
     path = db_path(db)
@@ -49,10 +49,10 @@ def serve(
     sock = _bind(host, port)
     limits = RateLimitConfig.disabled() if no_rate_limits else None
     try:
-        backend = Backend(path, tier=tier, rate_limits=limits)
-    except ValueError as exc:
+        backend = open_store(path, tier=tier, rate_limits=limits)
+    except BaseException:
         sock.close()
-        fail(str(exc), EXIT_USAGE)
+        raise
     app = ASGIApp(backend, workers=workers, close_backend=True)
     bound_port = sock.getsockname()[1]
     url = f"http://{_url_host(host)}:{bound_port}"
@@ -142,9 +142,7 @@ def _url_host(host: str) -> str:
 @json_option
 def owner_key(db: Path | None) -> None:
     """Print the store's owner API key (every scope). Creates the store if it does not exist."""
-    from ..local import Backend
-
-    with Backend(db_path(db), background_delivery=False) as backend:
+    with open_store(db_path(db), background_delivery=False) as backend:
         key = backend.owner_api_key
     if json_mode():
         emit({"owner_key": key})

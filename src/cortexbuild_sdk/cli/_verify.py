@@ -66,9 +66,11 @@ def verify(
     """
     from .. import webhooks
 
-    payload = body.read_bytes() if body is not None else sys.stdin.buffer.read()
     if not headers:
         raise click.UsageError("give the delivery's headers with --header NAME:VALUE")
+    if body is None and sys.stdin.isatty():  # rather than wait for a body typed at the terminal
+        raise click.UsageError("give the raw body with --body FILE or on stdin (< body.json)")
+    payload = body.read_bytes() if body is not None else sys.stdin.buffer.read()
     header_map = dict(headers)
     try:
         webhooks.verify(payload, header_map, list(secrets), tolerance=None if no_tolerance else tolerance)

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import math
+
 import click
 
+from ._app import fail
 from ._common import backend_options, emit, open_client
 
 _COLUMNS = ("id", "name", "url", "events", "is_active", "success_count", "failure_count", "disabled_reason")
 _LOG_COLUMNS = ("id", "event_type", "delivery_id", "attempt", "response_status", "duration_ms", "error_message")
+
+
+def _rate(text: str, *, allow_none: bool) -> float | None:
+    """``--rate-limit``: a positive, finite number of deliveries per second (or 'none' where it may be removed)."""
+    if allow_none and text.strip().lower() == "none":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        wanted = "a positive number of deliveries per second" + (", or 'none'" if allow_none else "")
+        raise click.BadParameter(f"{wanted}, got {text!r}", param_hint="--rate-limit")
+    return value
 
 
 @click.group()
@@ -29,12 +46,13 @@ def list_(limit: int | None) -> None:
 @click.option("--name", required=True)
 @click.option("--url", required=True, help="The endpoint that receives deliveries.")
 @click.option("--event", "events", multiple=True, required=True, help="An event name, or '*' (repeat).")
-@click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Deliveries/s cap.")
+@click.option("--rate-limit", default=None, help="Deliveries/s cap (a positive number).")
 @backend_options
-def create(name: str, url: str, events: tuple[str, ...], rate_limit: float | None) -> None:
+def create(name: str, url: str, events: tuple[str, ...], rate_limit: str | None) -> None:
     """Subscribe a URL to events; prints the webhook with its signing secret."""
+    cap = None if rate_limit is None else _rate(rate_limit, allow_none=False)
     with open_client() as client:
-        emit(client.webhooks.create(name=name, url=url, events=list(events), rate_limit_per_second=rate_limit))
+        emit(client.webhooks.create(name=name, url=url, events=list(events), rate_limit_per_second=cap))
 
 
 @webhooks.command()
@@ -70,12 +88,7 @@ def update(
     if events:
         fields["events"] = list(events)
     if rate_limit is not None:
-        try:
-            fields["rate_limit_per_second"] = None if rate_limit.lower() == "none" else float(rate_limit)
-        except ValueError:
-            raise click.BadParameter(
-                "a number of deliveries per second, or 'none'", param_hint="--rate-limit"
-            ) from None
+        fields["rate_limit_per_second"] = _rate(rate_limit, allow_none=True)
     if not fields:
         raise click.UsageError("nothing to update: give --name, --url, --event, --active/--inactive or --rate-limit")
     with open_client() as client:
@@ -120,7 +133,7 @@ def test(webhook_id: int) -> None:
         result = client.webhooks.test(webhook_id)
     emit(result)
     if not result.delivered:
-        raise SystemExit(1)
+        fail(f"webhook {webhook_id} did not accept the test delivery: {result.error or 'no reason given'}")
 
 
 @webhooks.command()

@@ -16,12 +16,13 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import secrets
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from .app import MAX_BODY_BYTES
+from .app import _REQUEST_ID, MAX_BODY_BYTES
 from .backend import Backend
 from .http import LocalRequest, LocalResponse, json_body
 
@@ -100,7 +101,9 @@ class ASGIApp:
         path: str = scope["path"]
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         if method == "GET" and path == "/openapi.json":
-            await _respond(send, LocalResponse(200, {"content-type": "application/json"}, self.openapi_bytes()))
+            await _respond(
+                send, LocalResponse(200, {"content-type": "application/json"}, self.openapi_bytes()), headers
+            )
             return
         stream: _Inbound | None = None
         if method in ("POST", "PUT") and headers.get("content-type", "").lower().startswith("multipart/form-data"):
@@ -111,10 +114,11 @@ class ASGIApp:
         else:
             body = await self._read_body(receive, headers)
         if isinstance(body, LocalResponse):
-            await _respond(send, body)
+            await _respond(send, body, headers)
             return
         if not self._slots.acquire(blocking=False):
-            await _respond(send, _error(503, "overloaded", "the server is busy; retry shortly", {"retry-after": "1"}))
+            busy = _error(503, "overloaded", "the server is busy; retry shortly", {"retry-after": "1"})
+            await _respond(send, busy, headers)
             return
         query: dict[str, str] = {}
         for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True):
@@ -124,7 +128,8 @@ class ASGIApp:
             future = self._pool.submit(self.backend.handle, request)
         except RuntimeError:  # the pool is shutting down
             self._slots.release()
-            await _respond(send, _error(503, "shutting_down", "the server is shutting down", {"retry-after": "1"}))
+            closing = _error(503, "shutting_down", "the server is shutting down", {"retry-after": "1"})
+            await _respond(send, closing, headers)
             return
         future.add_done_callback(lambda _f: self._slots.release())
         try:
@@ -135,7 +140,7 @@ class ASGIApp:
         if response.stream is not None:
             await self._stream(send, response, response.stream)
             return
-        await _respond(send, response)
+        await _respond(send, response, headers)
 
     async def _stream(self, send: Send, response: LocalResponse, stream: Iterable[bytes]) -> None:
         """A download: chunks are read on the worker pool (file reads block) and sent as they come."""
@@ -223,8 +228,14 @@ def _error(status: int, code: str, message: str, extra: dict[str, str] | None = 
     return LocalResponse(status, headers, json_body({"success": False, "error": message, "code": code}))
 
 
-async def _respond(send: Send, response: LocalResponse) -> None:
+async def _respond(send: Send, response: LocalResponse, request_headers: dict[str, str]) -> None:
+    """Send ``response``. The app's answers carry their ``X-Request-Id``; the adapter's own (413, 503, the
+    OpenAPI document) get one here too: the request's, if it sent a usable one, else a fresh id."""
     raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
+    if "x-request-id" not in response.headers:
+        given = request_headers.get("x-request-id")
+        rid = given if given and _REQUEST_ID.match(given) else "req_" + secrets.token_hex(12)
+        raw.append((b"x-request-id", rid.encode("ascii")))
     if "content-length" not in response.headers:
         raw.append((b"content-length", str(len(response.body)).encode("ascii")))
     await send({"type": "http.response.start", "status": response.status, "headers": raw})
