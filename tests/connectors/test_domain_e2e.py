@@ -164,7 +164,7 @@ def test_uploaded_document_is_backed_up_to_drive_and_drive_edits_come_back(world
     iid = _connect(c, "google_drive", [{"event": "document.uploaded", "action": "google_drive.upload_document"}])
     project = c.projects.create(name="Tower A")
     pdf = "application/pdf"
-    c.documents.create(project_id=project.id, name="plan.pdf", file=b"%PDF-1.7 plan", content_type=pdf)
+    doc = c.documents.create(project_id=project.id, name="plan.pdf", file=b"%PDF-1.7 plan", content_type=pdf)
     w.backend.wait_for_syncs()
     (file,) = [f for f in w.drive.files.values() if f["name"] == "plan.pdf"]
     assert w.drive.content[file["id"]] == [b"%PDF-1.7 plan"]
