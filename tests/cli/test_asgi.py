@@ -69,3 +69,24 @@ async def test_a_download_streams_the_whole_file_with_its_type() -> None:
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "application/pdf"
     assert answer.content == content and answer.headers["content-length"] == str(len(content))
+
+
+async def test_head_answers_gets_status_and_headers_without_the_body() -> None:
+    content = b"%PDF-1.4\n" + bytes(range(256)) * 100
+    with Backend() as backend:
+        app = ASGIApp(backend, start_delivery=False)
+        headers = {"authorization": f"Bearer {backend.owner_api_key}"}
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", headers=headers) as c:
+            project = (await c.post("/api/projects", json={"name": "Tower"})).json()["data"]["id"]
+            files = {"file": ("plan.pdf", content, "application/pdf")}
+            form = {"project_id": str(project), "name": "Plan"}
+            doc = (await c.post("/api/documents", data=form, files=files)).json()["data"]["id"]
+            for path in ("/api/sdk/plan", f"/api/documents/{doc}/download", "/api/projects/999"):
+                got, head = await c.get(path), await c.head(path)
+                assert (head.status_code, head.content) == (got.status_code, b"")
+                assert head.headers["content-type"] == got.headers["content-type"]
+                assert int(head.headers["content-length"]) == len(got.content)
+            assert (await c.head("/api/sdk/plan", headers={"authorization": "Bearer nope"})).status_code == 401
+            refused = await c.request("PUT", "/api/sdk/plan")
+            assert refused.status_code == 405 and "HEAD" in refused.headers["allow"].split(", ")
+        app.close()

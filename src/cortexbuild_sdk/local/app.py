@@ -12,6 +12,7 @@ rendered inside that error handling, so even a bug cannot raise out of :meth:`Ap
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import re
@@ -75,6 +76,8 @@ class App:
         self._rid_counter = itertools.count(1)
 
     def handle(self, request: LocalRequest) -> LocalResponse:
+        if request.method == "HEAD":  # RFC 9110: the GET answer's status and headers, without its body
+            return _without_body(self.handle(dataclasses.replace(request, method="GET")))
         given = request.header("x-request-id")
         rid = given if given and _REQUEST_ID.match(given) else f"{self._rid_prefix}{next(self._rid_counter):012x}"
         headers = {"content-type": "application/json", "x-request-id": rid}
@@ -237,3 +240,15 @@ def _read_limited(request: LocalRequest, limit: int) -> bytes:
 
 def _printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")[:200]
+
+
+def _without_body(response: LocalResponse) -> LocalResponse:
+    """A GET answer as HEAD answers it: same status and headers, ``Content-Length`` the body's (a stream names
+    its own), and no body; a stream is closed unread, so no file is read for a HEAD."""
+    close = getattr(response.stream, "close", None)
+    if close is not None:
+        close()
+    headers = dict(response.headers)
+    if response.stream is None:
+        headers.setdefault("content-length", str(len(response.body)))
+    return LocalResponse(response.status, headers, b"")

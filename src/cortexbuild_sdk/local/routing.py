@@ -112,7 +112,7 @@ class Router:
             if all(s == p or (s[0] == ":" and p) for s, p in zip(segs, parts, strict=True)):
                 route = methods.get(method.upper())
                 if route is None:
-                    allow = ", ".join(sorted(methods))
+                    allow = ", ".join(sorted({*methods, "HEAD"} if "GET" in methods else methods))
                     raise ApiError(
                         405,
                         "method_not_allowed",
