@@ -37,6 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from flat_costs import report_scaling  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 from starlette.requests import Request  # noqa: E402
 from starlette.responses import JSONResponse  # noqa: E402
@@ -226,12 +227,7 @@ def stripe_runs(sizes: list[int], changes: int, repeats: int) -> None:
         print(
             f"  baseline   : {med('tfull'):7.3f} s  {med('reqfull'):5.0f} requests (a repeat sync without the cursor)"
         )
-    if len(second) >= 2:
-        small, large = min(second), max(second)
-        print(
-            f"second sync at {large} vs {small} intents: {second[large] / second[small]:.2f}x the time"
-            f" for {large / small:.0f}x the intents (O(changed): ~1x)"
-        )
+    report_scaling(second, "intents")
 
 
 def drive_run(files: int, changes: int) -> dict[str, float]:
@@ -316,12 +312,7 @@ def main() -> None:
             f"  baseline   : {med('full_read'):7.3f} s  to read all {med('full_rows'):.0f} clients and contact"
             " mappings (the second sync's local read before the cursor)"
         )
-    if len(second) >= 2:
-        small, large = min(second), max(second)
-        print(
-            f"second sync at {large} vs {small} clients: {second[large] / second[small]:.2f}x the time"
-            f" for {large / small:.0f}x the clients (O(changed): ~1x)"
-        )
+    report_scaling(second, "clients")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import httpx  # noqa: E402
+from flat_costs import report_scaling  # noqa: E402
 
 from connectors.counting import CountingData, Reads  # noqa: E402
 from cortexbuild_sdk import CortexBuild  # noqa: E402
@@ -192,12 +193,7 @@ def main() -> None:
             f" second sync {med('t2') / med('t1'):.3f}x the first"
         )
         print(f"  invoices/s : {invoices / med('t1'):.0f} (first sync)")
-    if len(second) >= 2:
-        small, large = min(second), max(second)
-        print(
-            f"second sync at {large} vs {small} invoices: {second[large] / second[small]:.2f}x the time"
-            f" for {large / small:.0f}x the invoices (O(changed): ~1x)"
-        )
+    report_scaling(second, "invoices")
 
 
 if __name__ == "__main__":

@@ -46,3 +46,14 @@ def report(
         verdict = "(not judged)" if name in not_judged else ("ok" if worst <= target else "OVER")
         print(f"{name:30}{cells}   {worst:.2f}x {verdict}")
     print(f"flat within {target}x: {'yes' if worst_all <= target else 'no'} (worst {worst_all:.2f}x)")
+
+
+def report_scaling(second: Mapping[int, float], noun: str) -> None:
+    """One line: how a repeat sync's time grew from the smallest to the largest size (O(changed) keeps it ~1x)."""
+    if len(second) < 2:
+        return
+    small, large = min(second), max(second)
+    print(
+        f"second sync at {large} vs {small} {noun}: {second[large] / second[small]:.2f}x the time"
+        f" for {large / small:.0f}x the {noun} (O(changed): ~1x)"
+    )
